@@ -1,0 +1,33 @@
+"""Where the project's files live: assets beside the packages, data under a per-kiosk folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSETS = REPO_ROOT / "assets"
+REFERENCE_DATA = ASSETS / "reference"
+
+
+def default_data_dir() -> Path:
+    """The kiosk's private data folder (outbox, kept jobs, logs, keys).
+
+    ``YZT_DATA_DIR`` overrides it (tests give every run its own folder).
+    """
+    env = os.environ.get("YZT_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "yzt"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` readable only by the kiosk user (0700) and return it."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except OSError:
+        pass
+    return path
