@@ -13,17 +13,12 @@ import logging
 import sys
 
 from kiosk import __version__
+from kiosk.commands import UserError
+
+__all__ = ["UserError", "main"]
 
 COMMANDS = ["demo", "kiosk", "service", "doctor", "idcard", "qr", "review", "license", "receipt", "bench",
             "config", "pin-hash"]
-
-
-class UserError(Exception):
-    """An error explained in one line to the person at the terminal; ``code`` is the exit status."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,18 +39,35 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except (UserError, ConfigError) as exc:
-        print(f"yzt {args.command}: {exc}", file=sys.stderr)
+        print(f"yzt {args.command}: {exc}", file=sys.__stderr__)
         return getattr(exc, "code", 2)
     except KeyboardInterrupt:
-        print(f"yzt {args.command}: interrupted", file=sys.stderr)
+        print(f"yzt {args.command}: interrupted", file=sys.__stderr__)
         return 130
     except BrokenPipeError:
         return 1
     except Exception as exc:  # last line of defence: one line for the user, the trace in the log
-        logging.getLogger("yzt").exception("unexpected error in yzt %s", args.command)
-        print(f"yzt {args.command}: internal error ({type(exc).__name__}: {exc}); details are in the log",
-              file=sys.stderr)
+        where = _log_crash(args.command)
+        print(f"yzt {args.command}: internal error ({type(exc).__name__}: {exc}); details in {where}",
+              file=sys.__stderr__)
         return 1
+
+
+def _log_crash(command: str) -> str:
+    """Write the current exception's trace, masked, to the configured log or to crash.log."""
+    root = logging.getLogger()
+    if any(getattr(h, "_yzt", False) and hasattr(h, "baseFilename") for h in root.handlers):
+        logging.getLogger("yzt").exception("unexpected error in yzt %s", command)
+        return next(h.baseFilename for h in root.handlers if hasattr(h, "baseFilename"))
+    import traceback
+
+    from kiosk.paths import default_data_dir, ensure_private_dir
+    from kiosk.privacy import mask_text
+
+    path = ensure_private_dir(default_data_dir() / "logs") / "crash.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(mask_text(f"yzt {command}:\n{traceback.format_exc()}\n"))
+    return str(path)
 
 
 if __name__ == "__main__":  # pragma: no cover

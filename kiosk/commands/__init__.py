@@ -6,6 +6,14 @@ import argparse
 import sys
 
 
+class UserError(Exception):
+    """An error explained in one line to the person at the terminal; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def not_built(command: str, issue: int) -> "callable":
     """A runner for a sub-command that is registered but not built yet: it says so and fails."""
 

@@ -1,0 +1,56 @@
+"""What a running kiosk is built from: its devices (from config URLs) and its platform link.
+
+Built once at start by ``yzt kiosk``/``yzt demo``/``yzt doctor``; a device that cannot be built
+is kept as an error entry, so the kiosk starts and maintenance can see what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from devices.base import Device
+from devices.registry import KINDS, open_device
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    cfg: Any
+    devices: dict[str, Device] = field(default_factory=dict)
+    device_errors: dict[str, str] = field(default_factory=dict)
+    platform: Any = None  # the embedded platform handle, when embedded
+
+    @classmethod
+    def build(cls, cfg: Any, open_devices: bool = True) -> "Runtime":
+        rt = cls(cfg)
+        for kind in KINDS:
+            settings = cfg.device(kind)
+            if not settings["url"]:
+                continue
+            options = {k: v for k, v in settings.items() if k not in ("url", "required")}
+            try:
+                device = open_device(kind, settings["url"], name=kind, required=settings["required"], **options)
+            except Exception as exc:  # an unbuilt or misconfigured device must not stop the kiosk
+                rt.device_errors[kind] = f"{type(exc).__name__}: {exc}"
+                log.error("device %s at %s cannot be built: %s", kind, settings["url"], exc)
+                continue
+            rt.devices[kind] = device
+            if open_devices:
+                try:
+                    device.open()
+                except Exception as exc:
+                    rt.device_errors[kind] = str(exc)
+                    log.error("device %s at %s did not open: %s", kind, settings["url"], exc)
+        return rt
+
+    def close(self) -> None:
+        for device in self.devices.values():
+            try:
+                device.close()
+            except Exception as exc:  # closing is best effort at shutdown
+                log.warning("closing %s: %s", device.name, exc)
+        if self.platform is not None and hasattr(self.platform, "stop"):
+            self.platform.stop()

@@ -1,0 +1,188 @@
+"""KioskApp: the window, the screen manager, the idle countdown and the hidden maintenance corner.
+
+The app owns no business logic: it holds the session, the idle timer and the services built
+by :mod:`kiosk.runtime`, and screens ask it to move on.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import tr
+from kiosk.idle import IdleTimer
+from kiosk.pin import PinGate
+from kiosk.session import Session
+from screens import theme
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+
+class KioskRoot(FloatLayout):
+    pass
+
+
+class IdleOverlay(FloatLayout):
+    seconds = NumericProperty(0)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.seconds <= 0:
+            return False
+        super().on_touch_down(touch)
+        return True  # the dimmed screen behind swallows touches while the warning shows
+
+
+class CornerHotspot(Widget):
+    """Long-press here for ``hold_s`` seconds to open the maintenance PIN pad."""
+
+    hold_s = NumericProperty(3.0)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.collide_point(*touch.pos):
+            touch.ud["yzt_corner"] = Clock.schedule_once(lambda dt: App.get_running_app().open_maintenance(),
+                                                         self.hold_s)
+        return False  # the touch still reaches what lies below
+
+    def on_touch_up(self, touch: Any) -> bool:
+        event = touch.ud.pop("yzt_corner", None)
+        if event is not None:
+            event.cancel()
+        return False
+
+
+class KioskApp(App):
+    """The kiosk. ``cfg`` is a validated :class:`kiosk.config.Config`; ``runtime`` the built services."""
+
+    lang = StringProperty("zh")
+    scale = NumericProperty(1.0)
+    title = "银政通"
+
+    def __init__(self, cfg: Any, runtime: Any = None, on_started: Callable[["KioskApp"], None] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cfg = cfg
+        self.runtime = runtime
+        self._on_started = on_started
+        self.session = Session(language=cfg.kiosk.language, elderly_mode=cfg.kiosk.elderly_mode)
+        self.idle = IdleTimer(cfg.kiosk.idle_timeout_s, cfg.kiosk.idle_warning_s)
+        self.pin_gate = PinGate(cfg.maintenance.pin_hash, cfg.maintenance.max_tries, cfg.maintenance.lock_s)
+        self.lang = self.session.language
+        self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
+        self.events: list[tuple[str, str]] = []  # (event, detail) — what tests and the demo assert on
+
+    # -- building --------------------------------------------------------------------------
+    def build(self) -> KioskRoot:
+        Builder.load_file(str(HERE / "base.kv"))
+        from screens.home import HomeScreen
+        from screens.maintenance import MaintenanceScreen
+        from screens.notbuilt import NotBuiltScreen
+        from screens.pin import PinScreen
+
+        root = KioskRoot()
+        self.sm: ScreenManager = root.ids.sm
+        self.sm.transition = FadeTransition(duration=0.15)
+        for screen in (HomeScreen(name="home"), PinScreen(name="pin"), MaintenanceScreen(name="maintenance"),
+                       NotBuiltScreen(name="notbuilt")):
+            self.sm.add_widget(screen)
+        root.ids.corner.hold_s = self.cfg.maintenance.corner_hold_s
+        Window.bind(on_touch_down=self._any_touch, on_request_close=self._refuse_close)
+        Clock.schedule_interval(self._tick, 0.25)
+        return root
+
+    def on_start(self) -> None:
+        self.record("started", self.sm.current)
+        if self._on_started is not None:
+            self._on_started(self)
+
+    # -- helpers for kv --------------------------------------------------------------------
+    def tr(self, key: str, lang: str | None = None, **values: Any) -> str:
+        return tr(key, lang or self.lang, **values)
+
+    def record(self, event: str, detail: str = "") -> None:
+        self.events.append((event, detail))
+        log.info("ui %s %s", event, detail)
+
+    # -- navigation ------------------------------------------------------------------------
+    def go(self, name: str) -> None:
+        if self.sm.current != name:
+            self.sm.current = name
+            self.record("screen", name)
+
+    def start_journey(self, kind: str) -> None:
+        """Open one of the home page's tasks; journeys not offered yet say so honestly."""
+        self.record("journey", kind)
+        self.go("notbuilt")
+
+    def go_home(self) -> None:
+        self.go("home")
+
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+        self.session.language = self.lang
+        self.record("language", self.lang)
+
+    def toggle_elderly(self) -> None:
+        self.session.elderly_mode = not self.session.elderly_mode
+        self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
+        self.record("elderly", str(self.session.elderly_mode))
+
+    # -- idle ------------------------------------------------------------------------------
+    def _any_touch(self, window: Any, touch: Any) -> bool:
+        self.idle.touched()
+        return False
+
+    def keep_alive(self) -> None:
+        self.idle.touched()
+        self.root.ids.idle.seconds = 0
+
+    def _tick(self, dt: float) -> None:
+        at_rest = (self.sm.current == "home" and self.session.empty and self.lang == self.cfg.kiosk.language
+                   and self.session.elderly_mode == self.cfg.kiosk.elderly_mode)
+        state, seconds = self.idle.poll()
+        overlay = self.root.ids.idle
+        if at_rest:  # nothing to wipe: no countdown on the start page
+            overlay.seconds = 0
+            self.idle.touched()
+            return
+        if state == "warning":
+            if overlay.seconds == 0:
+                self.record("idle_warning", str(seconds))
+            overlay.seconds = seconds
+        elif state == "expired":
+            overlay.seconds = 0
+            self.end_visit("idle timeout")
+        else:
+            overlay.seconds = 0
+
+    def end_visit(self, reason: str) -> None:
+        """Wipe everything the visit held and return to the start, in the kiosk's language."""
+        self.session.wipe(reason)
+        self.lang = self.session.language = self.cfg.kiosk.language
+        self.session.elderly_mode = self.cfg.kiosk.elderly_mode
+        self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
+        for screen in self.sm.screens:
+            reset = getattr(screen, "reset", None)
+            if reset is not None:
+                reset()
+        self.idle.touched()
+        self.go_home()
+        self.record("wiped", reason)
+
+    # -- maintenance -----------------------------------------------------------------------
+    def open_maintenance(self) -> None:
+        self.record("maintenance_gesture", "")
+        self.go("pin")
+
+    def _refuse_close(self, *args: Any, **kwargs: Any) -> bool:
+        return not self.cfg.simulate or self.cfg.kiosk.fullscreen  # a kiosk is never closed from its screen

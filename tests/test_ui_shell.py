@@ -1,0 +1,60 @@
+"""The kiosk shell in a real Kivy window under Xvfb: home, language, idle wipe, maintenance PIN."""
+
+import os
+import subprocess
+import sys
+
+from PIL import Image
+
+from tests.uihelp import needs_display, run_script
+
+
+@needs_display
+def test_home_language_idle_wipe(tmp_path):
+    outcome = run_script("tests.uiscripts:home_language_idle", tmp_path)
+    events = [e for e, _ in outcome["events"]]
+    assert events.index("language") < events.index("idle_warning") < events.index("wiped")
+    assert outcome["result"]["wipes"] == 1
+    assert len(outcome["shots"]) == 4
+    # the home screen really shows something: the blue header and tiles, not a blank window
+    img = Image.open(outcome["shots"][0]).convert("RGB")
+    assert img.size == (1920, 1080)
+    colours = img.getcolors(maxcolors=1 << 20)
+    assert len(colours) > 50  # anti-aliased CJK text gives many shades
+
+
+@needs_display
+def test_maintenance_pin_locks_after_five_wrong(tmp_path):
+    outcome = run_script("tests.uiscripts:maintenance_pin", tmp_path)
+    assert outcome["result"]["events"].count("pin_wrong") == 4
+    assert "pin_locked" in outcome["result"]["events"]
+
+
+@needs_display
+def test_maintenance_enter_and_leave(tmp_path):
+    outcome = run_script("tests.uiscripts:maintenance_enter", tmp_path)
+    assert ("maintenance", "entered") in [tuple(e) for e in outcome["events"]]
+    assert ("wiped", "maintenance left") in [tuple(e) for e in outcome["events"]]
+
+
+def _yzt(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def test_missing_display_is_one_clear_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    env["YZT_DATA_DIR"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "kiosk", "--simulate"], capture_output=True,
+                         text=True, timeout=60, env=env)
+    assert out.returncode == 3
+    assert out.stderr.strip().splitlines() == [
+        "yzt kiosk: no display: DISPLAY is not set (run under X, or use `yzt demo`, which starts Xvfb)"]
+
+
+@needs_display
+def test_missing_font_is_one_clear_line(tmp_path):
+    out = _yzt("kiosk", "--simulate", env={"YZT_FONT": str(tmp_path / "nope.otf"), "YZT_DATA_DIR": str(tmp_path)})
+    assert out.returncode == 4
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nope.otf does not exist" in lines[0]

@@ -1,0 +1,92 @@
+"""Scripts for the scripted citizen (screens.autopilot), run by the UI tests in their own process."""
+
+from __future__ import annotations
+
+
+def home_language_idle(p):
+    """Home → language switch → idle countdown → wipe → home, in Chinese again."""
+    app = p.app
+    yield 0.3
+    p.expect_screen("home")
+    p.shot("home-zh")
+    p.expect(p.widget("open").title == "开办企业", "home shows 开办企业")
+    p.tap("lang")
+    yield 0.3
+    p.expect(app.lang == "en", "language switched to en")
+    p.expect(p.widget("open").title == "Open a company", "home shows Open a company")
+    p.shot("home-en")
+    p.tap("open")
+    yield 0.4
+    p.expect_screen("notbuilt")
+    app.session.data["trade_name"] = "星河"  # something typed in this visit
+    # let time pass: jump the idle clock to the warning window
+    app.idle._last -= app.idle.timeout_s - app.idle.warning_s + 1
+    yield 0.6
+    overlay = app.root.ids.idle
+    p.expect(overlay.seconds > 0 and overlay.seconds <= app.idle.warning_s, "idle countdown visible")
+    p.shot("idle-warning")
+    p.tap(overlay.ids.keep)
+    yield 0.4
+    p.expect(overlay.seconds == 0 and app.sm.current == "notbuilt", "continue keeps the visit")
+    p.expect(app.session.data.get("trade_name") == "星河", "nothing lost on continue")
+    app.idle._last -= app.idle.timeout_s + 1
+    yield 0.6
+    p.expect_screen("home")
+    p.expect(app.session.empty, "session wiped")
+    p.expect(app.lang == "zh", "language back to Chinese")
+    p.expect(app.session.wipes == 1, "one wipe")
+    p.shot("home-after-wipe")
+    p.result["wipes"] = app.session.wipes
+
+
+def maintenance_pin(p):
+    """Long-press the corner → PIN pad → wrong PIN five times → locked; the right PIN is refused while locked."""
+    from kivy.core.window import Window
+
+    app = p.app
+    yield 0.3
+    touch = p.press(Window.width - 20, Window.height - 20)
+    yield app.cfg.maintenance.corner_hold_s + 0.4
+    touch.touch_up()
+    yield 0.3
+    p.expect_screen("pin")
+    p.shot("pin")
+    pad = p.widget("pad")
+    keys = {k.text: k for k in pad.children}
+    for attempt in range(5):
+        for digit in "1111":
+            p.tap(keys[digit])
+        p.tap("ok")
+        yield 0.5  # PBKDF2 of the development PIN
+    p.expect(app.pin_gate.locked_for > 0, "PIN pad locked after five wrong tries")
+    p.expect("锁定" in p.widget("message").text, "locked message shown")
+    p.shot("pin-locked")
+    for digit in "246810":
+        p.tap(keys[digit])
+    p.tap("ok")
+    yield 0.4
+    p.expect_screen("pin")
+    p.result["events"] = [e for e, _ in app.events if e.startswith("pin")]
+
+
+def maintenance_enter(p):
+    """The development PIN opens maintenance mode; leaving wipes and returns home."""
+    from kivy.core.window import Window
+
+    app = p.app
+    yield 0.3
+    touch = p.press(Window.width - 20, Window.height - 20)
+    yield app.cfg.maintenance.corner_hold_s + 0.4
+    touch.touch_up()
+    yield 0.3
+    p.expect_screen("pin")
+    keys = {k.text: k for k in p.widget("pad").children}
+    for digit in "246810":
+        p.tap(keys[digit])
+    p.tap("ok")
+    yield 0.6
+    p.expect_screen("maintenance")
+    p.shot("maintenance")
+    p.tap("exit")
+    yield 0.4
+    p.expect_screen("home")
