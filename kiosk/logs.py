@@ -70,6 +70,10 @@ def setup_logging(
         ch.addFilter(masking)
         ch._yzt = True  # type: ignore[attr-defined]
         root.addHandler(ch)
+    if file is None and not console:  # silence Python's last-resort stderr handler too
+        null = logging.NullHandler()
+        null._yzt = True  # type: ignore[attr-defined]
+        root.addHandler(null)
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)
         fh = logging.handlers.RotatingFileHandler(file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
