@@ -106,8 +106,9 @@ class RegistrationJourney:
     def _advance(self, step: Step) -> list[Problem]:
         self.done.add(step)
         self.problems = []
-        if self.changing and Step.CHECK in self.done and step not in (Step.CHECK, Step.SIGN, Step.SUBMIT):
+        if self.changing and step not in (Step.CHECK, Step.SIGN, Step.SUBMIT):
             nxt = Step.CHECK
+            self.changing = False
         else:
             steps = self.steps
             nxt = steps[min(steps.index(step) + 1, len(steps) - 1)]
