@@ -52,6 +52,7 @@ SPEC: dict[str, dict[str, Key]] = {
     "kiosk": {
         "id": Key(str, "YZT-DEV-0001", "this kiosk's fleet identifier", _nonempty),
         "site": Key(str, "阳江市政务服务中心", "where the kiosk stands, shown on receipts and the fleet page", _nonempty),
+        "region": Key(str, "阳江市", "the registration region: the first part of every company name", _nonempty),
         "site_type": Key(str, "hall", "`hall` (government service hall) or `bank_branch`", _one_of("hall", "bank_branch")),
         "bank": Key(str, "", "the bank preselected for the pre-opened account when site_type is bank_branch"),
         "branch": Key(str, "", "the branch preselected with `bank`"),

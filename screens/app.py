@@ -16,11 +16,13 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import tr
 from kiosk.idle import IdleTimer
+from kiosk.journeys.registration import RegistrationJourney, Step
+from kiosk.services import KioskServices
 from kiosk.pin import PinGate
 from kiosk.session import Session
 from screens import theme
@@ -79,7 +81,10 @@ class KioskApp(App):
         self.pin_gate = PinGate(cfg.maintenance.pin_hash, cfg.maintenance.max_tries, cfg.maintenance.lock_s)
         self.lang = self.session.language
         self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
-        self.events: list[tuple[str, str]] = []  # (event, detail) — what tests and the demo assert on
+        self.events: list[tuple[str, str]] = []
+        self.journey: RegistrationJourney | None = None
+        self.outcome: dict[str, Any] | None = None
+        self.services = KioskServices(runtime)  # (event, detail) — what tests and the demo assert on
 
     # -- building --------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -89,12 +94,24 @@ class KioskApp(App):
         from screens.notbuilt import NotBuiltScreen
         from screens.pin import PinScreen
 
+        from screens.steps import company, people, simple
+
         root = KioskRoot()
         self.sm: ScreenManager = root.ids.sm
-        self.sm.transition = FadeTransition(duration=0.15)
+        self.sm.transition = NoTransition()  # instant: no touch is lost to an animation
         for screen in (HomeScreen(name="home"), PinScreen(name="pin"), MaintenanceScreen(name="maintenance"),
                        NotBuiltScreen(name="notbuilt")):
             self.sm.add_widget(screen)
+        steps = {
+            Step.ENTITY_TYPE: simple.EntityTypeScreen, Step.APPLICANT_CARD: simple.CardScreen,
+            Step.PHONE: simple.PhoneScreen, Step.LIVENESS: simple.LivenessScreen, Step.NAME: company.NameScreen,
+            Step.ADDRESS: company.AddressScreen, Step.SCOPE: company.ScopeScreen, Step.CAPITAL: company.CapitalScreen,
+            Step.SHAREHOLDERS: people.ShareholdersScreen, Step.OFFICERS: people.OfficersScreen,
+            Step.LINKED: people.LinkedScreen, Step.CHECK: people.CheckScreen, Step.SIGN: people.SignScreen,
+            Step.SUBMIT: people.SubmitScreen, Step.RESULT: people.ResultScreen,
+        }
+        for step, cls in steps.items():
+            self.sm.add_widget(cls(name=step.value))
         root.ids.corner.hold_s = self.cfg.maintenance.corner_hold_s
         Window.bind(on_touch_down=self._any_touch, on_request_close=self._refuse_close)
         Clock.schedule_interval(self._tick, 0.25)
@@ -122,7 +139,21 @@ class KioskApp(App):
     def start_journey(self, kind: str) -> None:
         """Open one of the home page's tasks; journeys not offered yet say so honestly."""
         self.record("journey", kind)
-        self.go("notbuilt")
+        if kind == "open":
+            k = self.cfg.kiosk
+            preset = {"bank": k.bank, "branch": k.branch} if k.site_type == "bank_branch" and k.bank else None
+            self.journey = RegistrationJourney(kiosk_id=k.id, preset_bank=preset)
+            self.outcome = None
+            self.show_journey()
+        else:
+            self.go("notbuilt")
+
+    def show_journey(self, direction: str = "left") -> None:
+        """Show the screen of the journey's current step."""
+        if self.journey is not None:
+            screen = self.sm.get_screen(self.journey.current.value)
+            screen.place = screen.position(self.lang)
+            self.go(self.journey.current.value)
 
     def go_home(self) -> None:
         self.go("home")
@@ -168,6 +199,8 @@ class KioskApp(App):
     def end_visit(self, reason: str) -> None:
         """Wipe everything the visit held and return to the start, in the kiosk's language."""
         self.session.wipe(reason)
+        self.journey = None
+        self.outcome = None
         self.lang = self.session.language = self.cfg.kiosk.language
         self.session.elderly_mode = self.cfg.kiosk.elderly_mode
         self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0

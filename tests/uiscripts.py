@@ -90,3 +90,19 @@ def maintenance_enter(p):
     p.tap("exit")
     yield 0.4
     p.expect_screen("home")
+
+
+def open_company_first_steps(p):
+    """Home → open a company → entity type → the card step says the reader is missing (no device yet)."""
+    app = p.app
+    yield 0.3
+    p.tap("open")
+    yield 0.4
+    p.expect_screen("entity_type")
+    p.shot("entity-type")
+    p.tap("llc")
+    yield 0.5
+    p.expect_screen("applicant_card")
+    yield 0.5
+    p.shot("card")
+    p.result["problems"] = [pr.message_zh for pr in p.screen().problems]

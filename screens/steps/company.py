@@ -1,0 +1,218 @@
+"""Steps about the company: its name (with the live name check), address, business scope and capital."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import DictProperty, ListProperty, NumericProperty, StringProperty
+
+from screens.steps.base import StepScreen
+from screens.worker import run_async
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+INDUSTRIES = ["科技", "贸易", "餐饮", "信息技术", "文化传媒", "建筑工程", "农业发展", "物流", "咨询服务", "电子商务"]
+FORMS = {"llc": ["有限公司", "有限责任公司"], "individual_business": ["店", "商行", "工作室", "经营部"]}
+
+
+class NameScreen(StepScreen):
+    region = StringProperty("")
+    trade_name = StringProperty("")
+    industry = StringProperty(INDUSTRIES[0])
+    form = StringProperty("")
+    check = DictProperty({})  # the live check of what is entered now
+    checking = StringProperty("")
+    forms = ListProperty([])
+    industries = ListProperty(INDUSTRIES)
+
+    def on_pre_enter(self, *args: object) -> None:
+        self.region = self.region or self.app.services.region_name()
+        self.forms = FORMS.get(self.journey.draft.entity_type or "llc", FORMS["llc"])
+        if self.form not in self.forms:
+            self.form = self.forms[0]
+        name = self.journey.draft.name
+        if name:  # back or change: the answer is still there
+            self.trade_name, self.industry, self.form = name["trade_name"], name["industry"], name["form"]
+
+    def on_trade_name(self, *args: object) -> None:
+        self._schedule_check()
+
+    def on_industry(self, *args: object) -> None:
+        self._schedule_check()
+
+    def on_form(self, *args: object) -> None:
+        self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        Clock.unschedule(self._live_check)
+        self.check = {}
+        if len(self.trade_name.strip()) >= 2:
+            Clock.schedule_once(self._live_check, 0.4)  # debounce: check when typing pauses
+
+    def _live_check(self, dt: float = 0) -> None:
+        parts = (self.region, self.trade_name.strip(), self.industry, self.form)
+        self.checking = self.app.tr("name.checking")
+        run_async(self.app.services.check_name, *parts,
+                  on_done=lambda result, p=parts: self._checked(p, result), on_error=self._check_failed)
+
+    def _checked(self, parts: tuple[str, ...], result: dict[str, Any]) -> None:
+        if parts == (self.region, self.trade_name.strip(), self.industry, self.form):
+            self.check = result
+            self.checking = ""
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self.checking = ""
+        self.fail(exc)
+
+    def verdict(self, lang: str) -> str:
+        if not self.check:
+            return ""
+        if self.check.get("available"):
+            notes = [r.get("message", "") for r in self.check.get("reasons", [])]
+            return self.app.tr("name.available", lang) + ("（" + "；".join(notes) + "）" if notes else "")
+        return "；".join(r.get("message", "") for r in self.check.get("reasons", [])) or self.app.tr("name.taken", lang)
+
+    def submit(self) -> None:
+        parts = (self.region, self.trade_name.strip(), self.industry, self.form)
+        if self.check and len(parts[1]) >= 2:
+            self.show(self.journey.set_name(*parts, dict(self.check)))
+            return
+        self.busy = self.app.tr("name.checking")
+        run_async(self.app.services.check_name, *parts,
+                  on_done=lambda result: self.show(self.journey.set_name(*parts, result)),
+                  on_error=lambda exc: self.show(self.journey.set_name(*parts, None)))
+
+    def reset(self) -> None:
+        super().reset()
+        self.trade_name = ""
+        self.check = {}
+
+
+class AddressScreen(StepScreen):
+    """Division → street → building from the standard address database, or a search."""
+
+    level = NumericProperty(0)  # 0 division, 1 street, 2 building
+    options = ListProperty([])  # [{"code", "text"}]
+    path = ListProperty([])  # chosen so far
+
+    def on_pre_enter(self, *args: object) -> None:
+        if not self.options:
+            self.load()
+
+    def load(self) -> None:
+        parent = self.path[-1]["code"] if self.path else None
+        self.busy = self.app.tr("common.loading")
+        run_async(self.app.services.address_options, self.level, parent, on_done=self._loaded, on_error=self.fail)
+
+    def _loaded(self, options: list[dict[str, Any]]) -> None:
+        self.busy = ""
+        self.options = options
+
+    def on_options(self, *args: object) -> None:
+        box = self.ids.options
+        box.clear_widgets()
+        for option in self.options:
+            button = Factory.OptionButton(text=option["text"])
+            button.bind(on_release=lambda b, o=option: self.pick(o))
+            box.add_widget(button)
+
+    def pick(self, option: dict[str, Any]) -> None:
+        if self.level >= 2 or option.get("leaf"):
+            self.show(self.journey.set_address(option["code"], option.get("full_text") or option["text"]))
+            return
+        self.path = [*self.path, option]
+        self.level += 1
+        self.options = []
+        self.load()
+
+    def up(self) -> None:
+        if not self.path:
+            self.go_back()
+            return
+        self.path = self.path[:-1]
+        self.level -= 1
+        self.options = []
+        self.load()
+
+    def reset(self) -> None:
+        super().reset()
+        self.level, self.options, self.path = 0, [], []
+
+
+class ScopeScreen(StepScreen):
+    query = StringProperty("")
+    results = ListProperty([])
+    chosen = ListProperty([])
+
+    def on_pre_enter(self, *args: object) -> None:
+        if not self.chosen and self.journey.draft.scope:
+            self.chosen = list(self.journey.draft.scope)
+        if not self.results:
+            self.search("")
+
+    def search(self, query: str) -> None:
+        self.query = query
+        run_async(self.app.services.search_scopes, query, on_done=self._found, on_error=self.fail)
+
+    def _found(self, items: list[dict[str, Any]]) -> None:
+        self.results = items
+
+    def on_results(self, *args: object) -> None:
+        box = self.ids.results
+        box.clear_widgets()
+        for item in self.results:
+            permit = {"pre": "scope.permit_pre", "post": "scope.permit_post"}.get(item.get("permit", "none"))
+            label = item["text"] + (f"  ［{self.app.tr(permit)}］" if permit else "")
+            button = Factory.OptionButton(text=label, selected=self.is_chosen(item, self.chosen))
+            button.bind(on_release=lambda b, i=item: self.toggle(i))
+            button.item = item
+            box.add_widget(button)
+
+    def on_chosen(self, *args: object) -> None:
+        for button in self.ids.results.children:
+            button.selected = self.is_chosen(button.item, self.chosen)
+
+    def toggle(self, item: dict[str, Any]) -> None:
+        codes = [c.get("code") for c in self.chosen]
+        if item.get("code") in codes:
+            self.chosen = [c for c in self.chosen if c.get("code") != item.get("code")]
+        else:
+            self.chosen = [*self.chosen, item]
+
+    def is_chosen(self, item: dict[str, Any], chosen: list[Any]) -> bool:
+        return item.get("code") in [c.get("code") for c in chosen]
+
+    def submit(self) -> None:
+        self.show(self.journey.set_scope(list(self.chosen)))
+
+    def reset(self) -> None:
+        super().reset()
+        self.query, self.results, self.chosen = "", [], []
+
+
+class CapitalScreen(StepScreen):
+    wan = StringProperty("")  # amount in 万元, typed on the keypad
+    entity = StringProperty("llc")
+
+    def on_pre_enter(self, *args: object) -> None:
+        self.entity = self.journey.draft.entity_type or "llc"
+        cny = self.journey.draft.capital_cny
+        if cny and not self.wan:
+            self.wan = str(cny // 10_000)
+
+    def press(self, key: str) -> None:
+        if key == "del":
+            self.wan = self.wan[:-1]
+        elif len(self.wan) < 7 and not (key == "0" and not self.wan):
+            self.wan += key
+
+    def submit(self) -> None:
+        self.show(self.journey.set_capital(int(self.wan or 0) * 10_000))
+
+    def reset(self) -> None:
+        super().reset()
+        self.wan = ""

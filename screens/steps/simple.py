@@ -1,0 +1,98 @@
+"""Steps whose screens are a choice or a device wait: entity type, the applicant's card, phone, face check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, StringProperty
+
+from screens.steps.base import StepScreen
+from screens.worker import run_async
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class EntityTypeScreen(StepScreen):
+    def choose(self, entity_type: str) -> None:
+        self.show(self.journey.choose_entity_type(entity_type))
+
+
+class CardScreen(StepScreen):
+    """Waits for the applicant's card on the reader; the read happens off the UI thread."""
+
+    waiting = BooleanProperty(False)
+
+    def on_enter(self, *args: object) -> None:
+        self.start()
+
+    def start(self) -> None:
+        if self.waiting:
+            return
+        self.waiting = True
+        self.problems = []
+        run_async(self.app.services.wait_for_card, on_done=self._read, on_error=self._failed)
+
+    def _read(self, card: object) -> None:
+        self.waiting = False
+        self.app.session.remember_person(card)
+        self.show(self.journey.card_read(card))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.waiting = False
+        self.fail(exc)
+
+    def reset(self) -> None:
+        super().reset()
+        self.waiting = False
+
+
+class PhoneScreen(StepScreen):
+    phone = StringProperty("")
+    code = StringProperty("")
+    field = StringProperty("phone")  # which box the keypad types into
+    sent = BooleanProperty(False)
+
+    def press(self, key: str) -> None:
+        limit = 11 if self.field == "phone" else 6
+        value = getattr(self, self.field)
+        if key == "del":
+            value = value[:-1]
+        elif len(value) < limit:
+            value += key
+        setattr(self, self.field, value)
+
+    def send_code(self) -> None:
+        if len(self.phone) != 11:
+            self.show(self.journey.phone_verified(self.phone, False))
+            return
+        self.busy = self.app.tr("phone.sending")
+        run_async(self.app.services.send_sms, self.phone, on_done=self._sent, on_error=self.fail)
+
+    def _sent(self, _: object) -> None:
+        self.busy = ""
+        self.sent = True
+        self.field = "code"
+        self.problems = []
+
+    def verify(self) -> None:
+        self.busy = self.app.tr("phone.verifying")
+        run_async(self.app.services.verify_sms, self.phone, self.code,
+                  on_done=lambda ok: self.show(self.journey.phone_verified(self.phone, bool(ok))),
+                  on_error=self.fail)
+
+    def reset(self) -> None:
+        super().reset()
+        self.phone = self.code = ""
+        self.field = "phone"
+        self.sent = False
+
+
+class LivenessScreen(StepScreen):
+    def check(self) -> None:
+        self.busy = self.app.tr("liveness.checking")
+        run_async(self.app.services.liveness, on_done=self._done, on_error=self.fail)
+
+    def _done(self, result: tuple[bool, float, float]) -> None:
+        passed, score, threshold = result
+        self.show(self.journey.liveness_result(passed, score, threshold))
