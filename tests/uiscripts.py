@@ -17,7 +17,10 @@ def home_language_idle(p):
     p.shot("home-en")
     p.tap("open")
     yield 0.4
-    p.expect_screen("notbuilt")
+    p.expect_screen("entity_type")
+    p.tap("llc")
+    yield 0.4
+    p.expect(app.journey is not None and app.journey.draft.entity_type == "llc", "entity type chosen")
     app.session.data["trade_name"] = "星河"  # something typed in this visit
     # let time pass: jump the idle clock to the warning window
     app.idle._last -= app.idle.timeout_s - app.idle.warning_s + 1
@@ -27,12 +30,13 @@ def home_language_idle(p):
     p.shot("idle-warning")
     p.tap(overlay.ids.keep)
     yield 0.4
-    p.expect(overlay.seconds == 0 and app.sm.current == "notbuilt", "continue keeps the visit")
+    p.expect(overlay.seconds == 0 and app.sm.current == "applicant_card", "continue keeps the visit")
+    p.expect(app.journey.draft.entity_type == "llc", "the journey's answers kept")
     p.expect(app.session.data.get("trade_name") == "星河", "nothing lost on continue")
     app.idle._last -= app.idle.timeout_s + 1
     yield 0.6
     p.expect_screen("home")
-    p.expect(app.session.empty, "session wiped")
+    p.expect(app.session.empty and app.journey is None, "session and journey wiped")
     p.expect(app.lang == "zh", "language back to Chinese")
     p.expect(app.session.wipes == 1, "one wipe")
     p.shot("home-after-wipe")
