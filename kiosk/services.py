@@ -29,8 +29,9 @@ class ServiceError(Exception):
 
 
 class KioskServices:
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Any, cfg: Any) -> None:
         self.runtime = runtime
+        self.cfg = cfg
 
     # -- devices ---------------------------------------------------------------------------
     def device(self, kind: str) -> Any:
@@ -64,7 +65,7 @@ class KioskServices:
 
     def region_name(self) -> str:
         """The city the kiosk registers in (the name's region part)."""
-        return self.runtime.cfg.kiosk.region
+        return self.cfg.kiosk.region
 
     def check_name(self, region: str, trade_name: str, industry: str, form: str) -> dict[str, Any]:
         return self.platform().check_name(region=region, trade_name=trade_name, industry=industry, form=form)
@@ -86,12 +87,12 @@ class KioskServices:
         """Face detection with liveness on the camera, compared by the identity provider."""
         from kiosk.face import check_face
 
-        return check_face(self.device("camera"), self.runtime.cfg)
+        return check_face(self.device("camera"), self.cfg)
 
     def branch_for(self, bank: str) -> str:
-        cfg = self.runtime.cfg.kiosk if self.runtime is not None else None
-        if cfg is not None and cfg.bank == bank and cfg.branch:
-            return cfg.branch
+        kiosk = self.cfg.kiosk
+        if kiosk.bank == bank and kiosk.branch:
+            return kiosk.branch
         return f"{bank}{self.region_name()}分行"
 
     def summary(self, journey: Any, lang: str) -> list[tuple[str, str, str]]:

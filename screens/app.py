@@ -84,7 +84,7 @@ class KioskApp(App):
         self.events: list[tuple[str, str]] = []
         self.journey: RegistrationJourney | None = None
         self.outcome: dict[str, Any] | None = None
-        self.services = KioskServices(runtime)  # (event, detail) — what tests and the demo assert on
+        self.services = KioskServices(runtime, cfg)  # (event, detail) — what tests and the demo assert on
 
     # -- building --------------------------------------------------------------------------
     def build(self) -> KioskRoot:

@@ -110,3 +110,42 @@ def open_company_first_steps(p):
     yield 0.5
     p.shot("card")
     p.result["problems"] = [pr.message_zh for pr in p.screen().problems]
+
+
+def audit_every_screen(p):
+    """Every screen in zh, en and large text: no untranslated string, no small target, no low contrast."""
+    from datetime import date
+
+    from kiosk.idnumber import make_id
+    from kiosk.journeys.registration import RegistrationJourney, Step
+    from screens.audit import audit
+
+    app = p.app
+    yield 0.3
+    findings = {}
+    journey = RegistrationJourney(today=date(2026, 11, 22))
+    journey.draft.entity_type = "llc"
+    journey.draft.capital_cny = 1_000_000
+    person = {"name": "张伟", "id_number": make_id("441702", date(1985, 3, 14), 11), "card_type": "resident"}
+    journey.draft.applicant_card = person
+    app.journey = journey
+    names = [s.name for s in app.sm.screens if s.name not in ("submit",)]
+    for lang, elderly in (("zh", False), ("en", False), ("zh", True)):
+        app.lang = lang
+        if app.session.elderly_mode != elderly:
+            app.toggle_elderly()
+        for name in names:
+            if name in {s.value for s in Step}:
+                journey.current = Step(name)
+                app.show_journey()
+            else:
+                app.go(name)
+            yield 0.25
+            app.root.ids.idle.seconds = 0
+            found = audit(app.sm.current_screen)
+            if found:
+                findings[f"{name}/{lang}/{'large' if elderly else 'std'}"] = found
+            if lang == "zh" and not elderly or name in ("home", "name", "linked"):
+                p.shot(f"{name}-{lang}{'-large' if elderly else ''}")
+    p.result["findings"] = findings
+    p.result["screens"] = len(names)

@@ -167,7 +167,8 @@ class ScopeScreen(StepScreen):
         for item in self.results:
             permit = {"pre": "scope.permit_pre", "post": "scope.permit_post"}.get(item.get("permit", "none"))
             label = item["text"] + (f"  ［{self.app.tr(permit)}］" if permit else "")
-            button = Factory.OptionButton(text=label, selected=self.is_chosen(item, self.chosen))
+            button = Factory.OptionButton(text=label)
+            button.selected = self.is_chosen(item, self.chosen)
             button.bind(on_release=lambda b, i=item: self.toggle(i))
             button.item = item
             box.add_widget(button)

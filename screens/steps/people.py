@@ -89,8 +89,8 @@ class OfficersScreen(StepScreen):
             grid.add_widget(Factory.GridHead(text=person["name"]))
             for role in self.ROLES:
                 selected = self.roles.get(role) == person["id_number"]
-                button = Factory.OptionButton(text=self.app.tr("officers.chosen") if selected else "",
-                                              selected=selected)
+                button = Factory.OptionButton(text=self.app.tr("officers.chosen") if selected else "")
+                button.selected = selected
                 button.bind(on_release=lambda b, r=role, p=person: self.assign(r, p["id_number"]))
                 grid.add_widget(button)
 
@@ -174,7 +174,8 @@ class CheckScreen(StepScreen):
         box = self.ids.rows
         box.clear_widgets()
         for step, label, value in self.rows:
-            row = Factory.CheckRow(label=label, value=value)
+            row = Factory.CheckRow()
+            row.label, row.value = label, value
             row.ids.change.bind(on_release=lambda b, s=step: self.change(s))
             box.add_widget(row)
 
