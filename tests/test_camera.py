@@ -167,7 +167,7 @@ def test_a_corrupt_image_among_good_ones_is_skipped(tmp_path):
 
 
 def test_simulator_shows_and_hides_a_code_and_health_levels():
-    camera = open_device("camera", "sim://", fps=25, timeout_s=2.0, interactive_timeout_s=3, baud=115200)
+    camera = open_device("camera", "sim://", fps=25, timeout_s=2.0, interactive_timeout_s=1.5, baud=115200)
     assert isinstance(camera, Camera) and camera.frame_timeout_s == 2.0
     with camera:
         sim = camera.simulator
@@ -209,3 +209,21 @@ def test_frames_are_numpy_bgr_and_shared_read_only(tmp_path):
         assert frame.image.dtype == np.uint8 and frame.image.shape == (720, 1280, 3)
         with pytest.raises(ValueError):
             frame.image[0, 0, 0] = 1
+
+
+def test_a_3kb_binary_code_through_the_camera_is_not_a_licence():
+    from devices.qr.payload import Refused, parse
+
+    blob = bytes(np.random.default_rng(3).integers(0, 256, 2900, dtype=np.uint8))
+    code = synth.render_qr(blob, module_px=3, error="l")
+    frame = np.full((720, 1280, 3), 255, np.uint8)
+    y, x = (720 - code.shape[0]) // 2, (1280 - code.shape[1]) // 2
+    frame[y:y + code.shape[0], x:x + code.shape[1]] = code[..., None]
+    camera = for_url("sim://", fps=25)
+    with camera, QrReader(camera) as reader:
+        camera.simulator.show_image(frame)
+        got = reader.get(timeout=8)
+        assert got is not None and got.raw == blob
+        result = parse(got.text)
+        assert isinstance(result, Refused) and result.message_zh and result.reason in ("binary", "not_licence")
+    camera.simulator.cleanup()

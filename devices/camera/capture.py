@@ -69,7 +69,8 @@ class Camera(Device):
         self._times: collections.deque[float] = collections.deque(maxlen=60)
         self._source: FrameSource | None = None
         self._ever_opened = False
-        for key in ("frames", "reconnects", "open_failures", "losses"):
+        for key in ("frames", "reconnects", "open_failures", "losses", "errors"):  # all keys up front: read
+            # from other threads while the capture thread counts
             self.counters[key] = 0
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -152,7 +152,7 @@ class QrScanner(Device):
         self._opened = threading.Event()
         self._thread: threading.Thread | None = None
         for key in ("scans", "rejected", "garbage", "undecodable", "overlong", "partial", "reconnects",
-                    "callback_errors"):
+                    "callback_errors", "errors"):
             self.counters[key] = 0
 
     @property

@@ -85,6 +85,7 @@ class CameraView(FloatLayout):
         self.auto_start = auto_start
         self.codes_seen = 0
         self.frames_shown = 0
+        self.textures_created = 0  # stays 1 for the life of the widget unless the camera mode changes
         self._texture: Texture | None = None
         self._staging: np.ndarray | None = None
         self._last_seq = -1
@@ -177,6 +178,7 @@ class CameraView(FloatLayout):
             return
         if self._texture is None or self._texture.size != (w, h):  # once, or when the camera mode changes
             self._texture = Texture.create(size=(w, h), colorfmt="bgr", bufferfmt="ubyte")
+            self.textures_created += 1
             self._texture.flip_vertical()
             if self.mirror:
                 self._texture.flip_horizontal()
@@ -338,6 +340,7 @@ def _main(argv: list[str] | None = None) -> int:
                 Clock.schedule_once(self.next_step, args.each)
                 return
             result["frames_shown"] = self.view.frames_shown
+            result["textures_created"] = self.view.textures_created
             result["elapsed_s"] = round(time.monotonic() - self.started, 2)
             result["camera_frames"] = camera.counters["frames"]
             if args.unplug and camera.simulator is not None:
