@@ -1,0 +1,8 @@
+"""Printers: the ESC/POS receipt printer (with its simulator) and the document printer (CUPS or a
+spool folder); both report the same typed :class:`~devices.printers.status.PrinterStatus` and keep
+jobs that could not print in a :class:`~devices.printers.jobs.JobStore` for reprint."""
+
+from devices.printers.jobs import Job, JobNotFound, JobStore, PrintResult
+from devices.printers.status import PrinterCondition, PrinterStatus
+
+__all__ = ["Job", "JobNotFound", "JobStore", "PrintResult", "PrinterCondition", "PrinterStatus"]

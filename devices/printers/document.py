@@ -1,0 +1,564 @@
+"""The document printer: the licence PDF to a CUPS queue, or to a spool folder where there is no CUPS.
+
+Addresses (``for_url``):
+
+* ``cups://QUEUE`` (``?server=/run/cups/cups.sock`` or ``?server=host:631`` to pick a scheduler;
+  default: the system's) — submits with ``lp``, reads printer and job state with ``ipptool``
+  (cups-ipp-utils) and falls back to ``lpstat`` without it, cancels with ``cancel``;
+* ``spool:///dir`` — writes each PDF atomically (0600) into ``dir``; a ``.state`` file in the folder
+  may hold CUPS-style state reasons (``media-empty-error``…) that the driver honours, so a folder
+  can stand in for a printer;
+* ``sim://`` — a spool folder in a fresh temporary directory; ``printer.simulator`` sets its state.
+
+CUPS traps this driver avoids (RESEARCH.md): it checks ``printer-state-reasons`` before
+submitting, polls the job during printing and cancels it on a blocking condition or a deadline
+(a job stuck on media-empty would otherwise print, unwanted, when paper comes back), looks at
+the printer again after "completed" (a quick jam can still show completed), and the queue should
+have ``ErrorPolicy abort-job`` (see README).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import plistlib
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qs, quote, urlsplit
+
+from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.printers.jobs import Job, JobStore, PrintResult
+from devices.printers.status import PrinterCondition, PrinterStatus, cups_conditions, make_status
+
+log = logging.getLogger(__name__)
+
+JOB_STATES = {3: "pending", 4: "pending", 5: "processing", 6: "processing", 7: "failed", 8: "failed",
+              9: "completed"}
+JOB_STATE_NAMES = {3: "pending", 4: "pending-held", 5: "processing", 6: "processing-stopped", 7: "canceled",
+                   8: "aborted", 9: "completed"}
+BLOCKING_GRACE_S = 2.0  # a blocking condition seen during a job for this long cancels it
+
+
+class _Backend(Protocol):
+    description: str
+
+    def status(self, source: str) -> PrinterStatus: ...
+    def submit(self, job: Job) -> str: ...
+    def poll(self, handle: str) -> tuple[str, str]: ...
+    def cancel(self, handle: str) -> None: ...
+
+
+# -- spool folder -------------------------------------------------------------------------------------
+class SpoolBackend:
+    """A folder that takes PDFs: each job written atomically, readable by the kiosk user only."""
+
+    STATE_FILE = ".state"
+    MIN_FREE = 8 * 1024 * 1024
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.description = f"spool folder {self.folder}"
+
+    def status(self, source: str) -> PrinterStatus:
+        if not self.folder.is_dir():
+            return make_status(source, [PrinterCondition.OFFLINE], f"{self.folder} does not exist")
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            return make_status(source, [PrinterCondition.OFFLINE], f"{self.folder} is not writable")
+        if shutil.disk_usage(self.folder).free < self.MIN_FREE:
+            return make_status(source, [PrinterCondition.HARDWARE_ERROR], f"{self.folder}: disk almost full")
+        reasons = self.reasons()
+        return make_status(source, cups_conditions(reasons), " ".join(reasons) if reasons else "",
+                           raw={"printer-state-reasons": reasons})
+
+    def reasons(self) -> list[str]:
+        try:
+            text = (self.folder / self.STATE_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        return [r for r in re.split(r"[\s,]+", text) if r]
+
+    def submit(self, job: Job) -> str:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = f"{stamp}-{job.kind}-{job.id[:12]}.pdf"
+        target = self.folder / name
+        _write_private(target, job.payload)
+        meta = {"job_id": job.id, "application_id": job.application_id, "kind": job.kind, "title": job.title,
+                "media": job.meta.get("size", "A4"), "bytes": len(job.payload), "created_at": job.created_at}
+        _write_private(target.with_suffix(".json"), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+        return name
+
+    def poll(self, handle: str) -> tuple[str, str]:
+        return ("completed", "spooled") if (self.folder / handle).is_file() else ("failed", "spool file vanished")
+
+    def cancel(self, handle: str) -> None:
+        for path in (self.folder / handle, (self.folder / handle).with_suffix(".json")):
+            path.unlink(missing_ok=True)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically with mode 0600 (a reader never sees half a PDF)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class SpoolSimulator:
+    """The document printer simulator: a temporary spool folder whose state can be set."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="yzt-docsim-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    NAMED = {"ready": "", "paper_out": "media-empty-error", "paper_near_end": "media-low-warning",
+             "paper_jam": "media-jam-error", "cover_open": "door-open-error", "toner_low": "toner-low-warning",
+             "toner_out": "toner-empty-error", "offline": "offline-report offline-error"}
+
+    def set_state(self, state: str) -> None:
+        """A condition name (``paper_out``…) or CUPS reasons (``media-empty-error``)."""
+        reasons = self.NAMED.get(state, state)
+        path = self.folder / SpoolBackend.STATE_FILE
+        if reasons:
+            path.write_text(reasons + "\n", encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
+
+    def documents(self) -> list[Path]:
+        return sorted(self.folder.glob("*.pdf"))
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# -- CUPS -----------------------------------------------------------------------------------------------
+_PRINTER_TEST = """{
+  OPERATION Get-Printer-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR name requesting-user-name $user
+  ATTR keyword requested-attributes printer-state,printer-state-reasons,printer-state-message,printer-is-accepting-jobs,queued-job-count
+}
+"""
+_JOB_TEST = """{
+  OPERATION Get-Job-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR integer job-id $job_id
+  ATTR name requesting-user-name $user
+  ATTR keyword requested-attributes job-state,job-state-reasons,job-state-message
+}
+"""
+_test_dir: Path | None = None
+_test_lock = threading.Lock()
+
+
+def _ipp_tests() -> Path:
+    """The two ipptool request files, written once per process to a private temporary folder."""
+    global _test_dir
+    with _test_lock:
+        if _test_dir is None or not _test_dir.is_dir():
+            folder = Path(tempfile.mkdtemp(prefix="yzt-ipp-"))
+            (folder / "printer.test").write_text(_PRINTER_TEST, encoding="utf-8")
+            (folder / "job.test").write_text(_JOB_TEST, encoding="utf-8")
+            _test_dir = folder
+        return _test_dir
+
+
+class CupsError(DeviceError):
+    pass
+
+
+class CupsBackend:
+    """A CUPS queue through the command-line clients (lp, lpstat, cancel; ipptool when present)."""
+
+    def __init__(self, queue: str, server: str | None = None, timeout_s: float = 10.0,
+                 use_ipptool: bool | None = None) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,127}", queue or ""):
+            raise ValueError(f"bad CUPS queue name {queue!r}")
+        self.queue = queue
+        self.server = server
+        self.timeout_s = timeout_s
+        self.ipptool = shutil.which("ipptool") if use_ipptool in (None, True) else None
+        if use_ipptool and not self.ipptool:
+            raise ValueError("ipptool is not installed (apt install cups-ipp-utils)")
+        self.description = f"CUPS queue {queue}" + (f" on {server}" if server else "")
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if self.server:
+            env["CUPS_SERVER"] = self.server
+        env["LC_ALL"] = env["LANG"] = "C"  # parse English messages
+        return env
+
+    def _run(self, args: list[str], data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        if shutil.which(args[0]) is None:
+            raise CupsError(f"{args[0]} is not installed (apt install cups-client)", "打印服务未安装，请联系工作人员。",
+                            DeviceState.NO_DEVICE)
+        try:
+            return subprocess.run(args, input=data, capture_output=True, env=self._env(), timeout=self.timeout_s,
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            raise CupsError(f"{args[0]} did not answer in {self.timeout_s:g} s", "打印服务无响应，请联系工作人员。",
+                            DeviceState.OFFLINE) from None
+
+    def _server(self) -> str:
+        return self.server or os.environ.get("CUPS_SERVER") or "/run/cups/cups.sock"
+
+    def printer_uri(self) -> str:
+        server = self._server()
+        if server.startswith("/"):
+            host = quote(server, safe="")
+        else:
+            host = server if ":" in server else f"{server}:631"
+        return f"ipp://{host}/printers/{self.queue}"
+
+    def _ipp(self, test: str, **defines: str) -> dict[str, Any]:
+        args = [self.ipptool, "-X", "-T", f"{max(self.timeout_s - 1, 1):g}", "-d", f"user={_user()}"]
+        for key, value in defines.items():
+            args += ["-d", f"{key}={value}"]
+        args += [self.printer_uri(), str(_ipp_tests() / test)]
+        proc = self._run(args)
+        try:
+            doc = plistlib.loads(proc.stdout)
+        except Exception:
+            raise CupsError(f"ipptool: {_first_line(proc.stderr) or 'no answer'}", "打印服务无响应，请联系工作人员。",
+                            DeviceState.OFFLINE) from None
+        tests = doc.get("Tests") or [{}]
+        result = tests[0]
+        status = str(result.get("StatusCode") or "")
+        if not status.startswith("successful"):
+            status = status or _first_line(proc.stderr) or "no answer"
+            if "not-found" in status:
+                raise CupsError(f"CUPS: no queue {self.queue} ({status})", "打印机未配置，请联系工作人员。",
+                                DeviceState.NO_DEVICE)
+            raise CupsError(f"CUPS: {status}", "打印服务无响应，请联系工作人员。", DeviceState.OFFLINE)
+        merged: dict[str, Any] = {}
+        for group in result.get("ResponseAttributes") or []:
+            merged.update(group)
+        return merged
+
+    # -- the backend interface --------------------------------------------------------------------
+    def status(self, source: str) -> PrinterStatus:
+        if self.ipptool:
+            attrs = self._ipp("printer.test")
+            reasons = attrs.get("printer-state-reasons", [])
+            reasons = [reasons] if isinstance(reasons, str) else list(reasons)
+            state = int(attrs.get("printer-state", 3))
+            accepting = bool(attrs.get("printer-is-accepting-jobs", True))
+            message = str(attrs.get("printer-state-message") or "")
+        else:
+            state, accepting, reasons, message = self._lpstat_printer()
+        found = cups_conditions(reasons)
+        detail = " ".join(r for r in reasons if r != "none")
+        if state == 5:
+            found.add(PrinterCondition.OFFLINE)
+            detail = f"queue stopped {detail}".strip()
+        if not accepting:
+            found.add(PrinterCondition.OFFLINE)
+            detail = f"queue rejecting jobs {detail}".strip()
+        if message and found:
+            detail = f"{detail}; {message}"
+        return make_status(source, found, detail, raw={"printer-state": state, "printer-state-reasons": reasons,
+                                                       "accepting": accepting, "message": message})
+
+    def _lpstat_printer(self) -> tuple[int, bool, list[str], str]:
+        proc = self._run(["lpstat", "-l", "-p", self.queue, "-a", self.queue])
+        text = proc.stdout.decode("utf-8", "replace")
+        err = proc.stderr.decode("utf-8", "replace")
+        if "Invalid destination" in err or "Unknown destination" in err:
+            raise CupsError(f"CUPS: no queue {self.queue}", "打印机未配置，请联系工作人员。", DeviceState.NO_DEVICE)
+        if proc.returncode != 0 and not text:
+            raise CupsError(f"lpstat: {_first_line(proc.stderr)}", "打印服务无响应，请联系工作人员。", DeviceState.OFFLINE)
+        state = 5 if re.search(rf"printer {re.escape(self.queue)} disabled", text) else (
+            4 if re.search(rf"printer {re.escape(self.queue)} now printing", text) else 3)
+        accepting = bool(re.search(rf"^{re.escape(self.queue)} accepting requests", text, re.M))
+        m = re.search(r"Alerts:\s*(.*)", text)
+        reasons = m.group(1).split() if m else []
+        return state, accepting, reasons, ""
+
+    def submit(self, job: Job) -> str:
+        args = ["lp", "-d", self.queue, "-t", job.title or job.kind, "-o", "job-sheets=none"]
+        if job.meta.get("size"):
+            args += ["-o", f"media={job.meta['size']}"]
+        proc = self._run(args, job.payload)
+        m = re.search(rb"request id is \S+-(\d+)", proc.stdout)
+        if proc.returncode != 0 or not m:
+            raise CupsError(f"lp: {_first_line(proc.stderr) or _first_line(proc.stdout) or 'no request id'}",
+                            "打印任务提交失败，请联系工作人员。", DeviceState.OFFLINE)
+        return m.group(1).decode("ascii")
+
+    def poll(self, handle: str) -> tuple[str, str]:
+        if self.ipptool:
+            attrs = self._ipp("job.test", job_id=handle)
+            code = int(attrs.get("job-state", 3))
+            reasons = attrs.get("job-state-reasons", "")
+            reasons = " ".join(reasons) if isinstance(reasons, list) else str(reasons)
+            return JOB_STATES.get(code, "processing"), f"{JOB_STATE_NAMES.get(code, code)} {reasons}".strip()
+        job = f"{self.queue}-{handle}"
+        active = self._run(["lpstat", "-W", "not-completed", "-o", self.queue]).stdout.decode("utf-8", "replace")
+        if re.search(rf"^{re.escape(job)}\s", active, re.M):
+            return "processing", "not completed"
+        done = self._run(["lpstat", "-W", "completed", "-o", self.queue]).stdout.decode("utf-8", "replace")
+        if re.search(rf"^{re.escape(job)}\s", done, re.M):
+            return "completed", "completed (lpstat cannot tell aborted from completed)"
+        return "failed", "job no longer known to CUPS"
+
+    def cancel(self, handle: str) -> None:
+        self._run(["cancel", f"{self.queue}-{handle}"])
+
+
+def _first_line(data: bytes) -> str:
+    return data.decode("utf-8", "replace").strip().splitlines()[0] if data and data.strip() else ""
+
+
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return os.environ.get("USER", "kiosk")
+
+
+# -- the device -------------------------------------------------------------------------------------------
+class DocumentPrinter(Device):
+    """The licence printer (see the module docstring)."""
+
+    kind = "document_printer"
+
+    def __init__(self, url: str, backend: _Backend, name: str | None = None, required: bool = True,
+                 jobs: JobStore | None = None, job_timeout_s: float = 120.0, poll_s: float = 0.25) -> None:
+        super().__init__(url, name, required)
+        self.backend = backend
+        self.jobs = jobs if jobs is not None else JobStore()
+        self.job_timeout_s = job_timeout_s
+        self.poll_s = poll_s
+        self.simulator: SpoolSimulator | None = None
+        self.last_status: PrinterStatus | None = None
+        for key in ("jobs_printed", "jobs_kept", "paper_out_events", "jobs_cancelled", "bytes_sent", "pages"):
+            self.counters[key] = 0
+        self.info["backend"] = backend.description
+
+    def _open(self) -> None:
+        status = self._status()
+        if status.condition is PrinterCondition.OFFLINE and "not exist" in status.detail:
+            raise DeviceOffline(status.message_en, "证照打印机未连接，请联系工作人员。", DeviceState.NO_DEVICE)
+
+    def _close(self) -> None:
+        pass
+
+    def status(self) -> PrinterStatus:
+        """The printer's condition now; never raises."""
+        with self._lock:
+            return self._status()
+
+    def _status(self) -> PrinterStatus:
+        try:
+            status = self.backend.status(self.name)
+        except DeviceError as exc:
+            status = make_status(self.name, [PrinterCondition.OFFLINE], exc.message_en)
+            self._set_state(exc.state)
+            self.last_status = status
+            self.last_error, self.last_error_at = exc.message_en, time.time()
+            return status
+        self.last_status = status
+        self._set_state(status.device_state)
+        if not status.ok_to_print:
+            self.last_error, self.last_error_at = status.message_en, time.time()
+        return status
+
+    # -- printing -----------------------------------------------------------------------------------
+    def print_pdf(self, pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
+                  size: str = "A4") -> PrintResult:
+        if not pdf.startswith(b"%PDF"):
+            raise ValueError("not a PDF document")
+        job = Job(kind=kind, application_id=application_id, payload=pdf, media="application/pdf",
+                  title=title, meta={"size": size})
+        return self.print_job(job)
+
+    def print_licence(self, licence: dict[str, Any], application_id: str, size: str = "A4") -> PrintResult:
+        """Render the licence (:func:`kiosk.documents.licence_pdf`) and print it."""
+        from kiosk.documents import licence_pdf
+
+        return self.print_pdf(licence_pdf(licence, size), application_id, "licence",
+                              f"营业执照 {licence.get('uscc', '')}".strip(), size)
+
+    def print_job(self, job: Job) -> PrintResult:
+        """Check, submit, follow to completion (or cancel on a blocking condition or the deadline)."""
+        started = time.perf_counter()
+        with self._lock:
+            before = self._status()
+            if not before.ok_to_print:
+                return self._kept(job, "not_ready", before, None, started)
+            try:
+                handle = self.backend.submit(job)
+            except (DeviceError, OSError) as exc:
+                message = getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")
+                status = make_status(self.name, [PrinterCondition.OFFLINE], message)
+                return self._kept(job, "failed", before, status, started)
+            self._set_state(DeviceState.BUSY)
+            self.counters["bytes_sent"] += len(job.payload)
+            outcome, after, detail = self._follow(handle)
+            if outcome != "printed":
+                return self._kept(job, outcome, before, after, started, {"cups_job": detail})
+            self.counters["jobs_printed"] += 1
+            self.counters["pages"] += 1
+            self.jobs.done(job.id)
+            warn = after.warnings
+            return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
+                               "营业执照已打印，请取走。" if job.kind == "licence" else "文件已打印，请取走。",
+                               f"printed ({detail})" + (f"; warning: {', '.join(c.value for c in warn)}" if warn else ""),
+                               before, after, len(job.payload), time.perf_counter() - started, {"cups_job": detail})
+
+    def _follow(self, handle: str) -> tuple[str, PrinterStatus, str]:
+        deadline = time.monotonic() + self.job_timeout_s
+        blocked_since: float | None = None
+        detail = ""
+        while True:
+            try:
+                state, detail = self.backend.poll(handle)
+            except DeviceError as exc:
+                state, detail = "processing", exc.message_en
+            if state == "completed":
+                after = self._status()  # a quick jam can still read "completed"
+                return ("printed" if after.ok_to_print else "interrupted"), after, detail
+            if state == "failed":
+                return "failed", self._status(), detail
+            status = self._status()
+            now = time.monotonic()
+            if not status.ok_to_print:
+                blocked_since = blocked_since or now
+                if now - blocked_since >= BLOCKING_GRACE_S:
+                    self._cancel(handle)
+                    return "interrupted", status, f"{detail}; cancelled: {status.condition.value}"
+            else:
+                blocked_since = None
+            if now >= deadline:
+                self._cancel(handle)
+                return "interrupted", make_status(self.name, status.conditions or [PrinterCondition.OFFLINE],
+                                                  f"not completed in {self.job_timeout_s:g} s"), \
+                    f"{detail}; cancelled: deadline"
+            time.sleep(self.poll_s)
+
+    def _cancel(self, handle: str) -> None:
+        try:
+            self.backend.cancel(handle)
+            self.counters["jobs_cancelled"] += 1
+        except DeviceError as exc:
+            log.error("%s: could not cancel job %s: %s", self.name, handle, exc.message_en)
+
+    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None, started: float,
+              details: dict[str, Any] | None = None) -> PrintResult:
+        status = after or before
+        if PrinterCondition.PAPER_OUT in status.conditions:
+            self.counters["paper_out_events"] += 1
+        kept = self.jobs.keep(job, status)
+        self.counters["jobs_kept"] += 1
+        what = "营业执照" if job.kind == "licence" else "文件"
+        zh = {"not_ready": f"{status.message_zh}{what}已保存，工作人员处理后可凭受理编号补打。",
+              "failed": f"{what}打印失败，已保存，工作人员处理后可凭受理编号补打。",
+              "interrupted": f"{status.message_zh}{what}未能完整打印，已保存，可凭受理编号补打。"}[outcome]
+        en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
+        log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
+        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after, 0,
+                           time.perf_counter() - started, details or {})
+
+    def pending(self, kind: str | None = None) -> list[Job]:
+        return self.jobs.pending(kind)
+
+    def reprint(self, job_id: str) -> PrintResult:
+        return self.jobs.reprint(job_id, self)
+
+    def test_print(self) -> PrintResult:
+        """A one-page test sheet with Chinese text (INTERACTIVE health)."""
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfgen.canvas import Canvas
+
+        from kiosk.documents.fonts import FONT_NAME, register_cjk_font
+
+        import io
+
+        register_cjk_font()
+        out = io.BytesIO()
+        c = Canvas(out, pagesize=A4, initialFontName=FONT_NAME)
+        c.setFont(FONT_NAME, 28)
+        c.drawString(72, 760, "证照打印机自检")
+        c.setFont(FONT_NAME, 14)
+        c.drawString(72, 720, f"{self.name} · {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        c.rect(72, 400, 451, 280)
+        c.showPage()
+        c.save()
+        result = self.print_pdf(out.getvalue(), "", "self_test", "证照打印机自检")
+        if result.kept:
+            self.jobs.done(result.job_id)
+        return result
+
+    def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
+        details: dict[str, Any] = {"backend": self.backend.description, "kept_jobs": len(self.jobs)}
+        if level is HealthLevel.INTERACTIVE:
+            result = self.test_print()
+            details["result"] = result.to_dict()
+            return result.printed, result.message_en, result.message_zh, details
+        status = self.status()
+        details["status"] = status.to_dict()
+        if level is HealthLevel.INTERNAL:
+            reachable = bool(status.raw)  # the queue or folder answered, whatever its condition
+            return reachable, f"{self.backend.description}: {status.message_en}", \
+                "证照打印机已连接" if reachable else "证照打印机未连接，请联系工作人员。", details
+        return status.ok_to_print, status.message_en, status.message_zh, details
+
+
+def for_url(url: str, name: str | None = None, required: bool = True, timeout_s: float = 10.0,
+            **options: Any) -> DocumentPrinter:
+    """Build (not open) the document printer at ``url`` (forms in the module docstring).
+
+    Options: ``jobs`` (a :class:`JobStore`) or ``jobs_dir``, ``job_timeout_s`` (deadline of one job,
+    default 120), ``poll_s``, ``cups_server``, ``use_ipptool`` (None = when installed); ``baud`` is ignored.
+    """
+    url = str(url).strip()
+    if not url:
+        raise ValueError("document printer url is empty")
+    kwargs: dict[str, Any] = {k: options[k] for k in ("job_timeout_s", "poll_s") if k in options}
+    if options.get("jobs") is not None:
+        kwargs["jobs"] = options["jobs"]
+    elif options.get("jobs_dir"):
+        kwargs["jobs"] = JobStore(options["jobs_dir"])
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if parts.scheme == "cups":
+        queue = (parts.netloc + parts.path).strip("/")
+        backend: _Backend = CupsBackend(queue, server=query.get("server") or options.get("cups_server"),
+                                        timeout_s=max(float(timeout_s), 5.0), use_ipptool=options.get("use_ipptool"))
+        return DocumentPrinter(url, backend, name=name, required=required, **kwargs)
+    if parts.scheme == "spool":
+        if not parts.path:
+            raise ValueError(f"no folder in {url!r}")
+        return DocumentPrinter(url, SpoolBackend(parts.path), name=name, required=required, **kwargs)
+    if parts.scheme == "sim":
+        sim = SpoolSimulator(query.get("out") or options.get("sim_out"))
+        if query.get("state"):
+            sim.set_state(query["state"])
+        kwargs.setdefault("poll_s", 0.05)
+        printer = DocumentPrinter(url, SpoolBackend(sim.folder), name=name, required=required, **kwargs)
+        printer.simulator = sim
+        return printer
+    raise ValueError(f"document printer url {url!r}: use cups://QUEUE, spool:///dir or sim://")

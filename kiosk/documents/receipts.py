@@ -1,0 +1,230 @@
+"""The four receipts a citizen takes away, composed as blocks from plain dicts.
+
+Inputs are the application document (application.schema.json), the platform's decision
+(CONTRACT.md) and the progress items ``{"service", "status", "updated_at", "detail"}``; ``kiosk`` is
+``{"id", "site", "platform_public_url"}``. Names and ID numbers are masked through
+:mod:`kiosk.privacy` — a receipt left on the counter must not give them away. Every receipt
+carries the application number and a QR code for the progress page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from kiosk.documents.blocks import QR, Block, Cut, Feed, KeyValue, Receipt, Rule, Text, Title
+from kiosk.documents.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, LICENCE_EXPECTED_ZH, LINKED_ORDER,
+                                    MODE_ZH, SEVERITY_ZH, expected_time, linked_name)
+from kiosk.privacy import mask_id, mask_name
+
+DEFAULT_PUBLIC_URL = "https://yzt.example.gov.cn"
+HEADER = "银政通 · 企业开办一件事"
+
+
+class ReceiptInputError(ValueError):
+    """The documents given cannot make a receipt (a programming or data error, told in both languages)."""
+
+    def __init__(self, message_en: str, message_zh: str = "回执信息不完整，无法打印，请联系工作人员。") -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_zh = message_zh
+
+
+def progress_url(application_id: str, kiosk: dict[str, Any] | None = None) -> str:
+    """``<platform_public_url>/progress/<application_id>``: what the receipt's QR code opens."""
+    base = str((kiosk or {}).get("platform_public_url") or DEFAULT_PUBLIC_URL).rstrip("/")
+    return f"{base}/progress/{application_id}"
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now()).astimezone()
+
+
+def _when(value: str | datetime | None) -> str:
+    """An ISO time as the kiosk's local ``YYYY-MM-DD HH:MM``; what cannot be read is printed as given."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _application_id(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> str:
+    app_id = (application or {}).get("application_id") or (decision or {}).get("application_id")
+    if not app_id:
+        raise ReceiptInputError("neither the application nor the decision has an application_id")
+    return str(app_id)
+
+
+def _header(title: str, app_id: str, kiosk: dict[str, Any] | None, now: datetime) -> list[Block]:
+    kiosk = kiosk or {}
+    return [
+        Text(HEADER, align="center"),
+        Title(title),
+        Rule("="),
+        KeyValue("受理编号", app_id, bold=True),
+        KeyValue("打印时间", now.strftime("%Y-%m-%d %H:%M:%S")),
+        KeyValue("自助终端", str(kiosk.get("id") or "")),
+        KeyValue("办理地点", str(kiosk.get("site") or "")),
+    ]
+
+
+def _parties(application: dict[str, Any] | None) -> list[Block]:
+    if not application:
+        return []
+    out: list[Block] = []
+    name = (application.get("name") or {}).get("full")
+    if name:
+        out.append(KeyValue("企业名称", str(name)))
+    if application.get("entity_type") in ENTITY_ZH:
+        out.append(KeyValue("主体类型", ENTITY_ZH[application["entity_type"]]))
+    if application.get("mode") in MODE_ZH:
+        out.append(KeyValue("办理方式", MODE_ZH[application["mode"]]))
+    person = (application.get("applicant") or {}).get("person") or {}
+    if person.get("name"):
+        out.append(KeyValue("申请人", mask_name(person["name"])))
+    if person.get("id_number"):
+        out.append(KeyValue("证件号码", mask_id(person["id_number"])))
+    if application.get("submitted_at"):
+        out.append(KeyValue("提交时间", _when(application["submitted_at"])))
+    return out
+
+
+def _chosen_services(application: dict[str, Any] | None, items: Iterable[dict[str, Any]] | None) -> list[str]:
+    chosen = set((application or {}).get("linked_services") or {})
+    chosen |= {str(i.get("service")) for i in items or [] if i.get("service")}
+    ordered = [code for code in LINKED_ORDER if code in chosen]
+    return ordered + sorted(chosen - set(ordered))
+
+
+def _items_table(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> list[Block]:
+    """What is being done and when to expect it: the licence, then each chosen linked item."""
+    verdict = (decision or {}).get("decision")
+    licence = {"approved": "已核发", "manual_review": "人工审核中", "rejected": "未核发"}.get(verdict or "",
+                                                                                   LICENCE_EXPECTED_ZH)
+    out: list[Block] = [Rule(), Text("办理事项及预计办结时间", bold=True), KeyValue("营业执照", licence)]
+    for code in _chosen_services(application, None):
+        out.append(KeyValue(linked_name(code), expected_time(code)))
+    return out
+
+
+def _footer(app_id: str, kiosk: dict[str, Any] | None, note: str = "") -> list[Block]:
+    out: list[Block] = [Rule(), QR(progress_url(app_id, kiosk), caption="微信或浏览器扫码查询办理进度")]
+    if note:
+        out.append(Text(note, align="center"))
+    out += [Text("请妥善保管本回执，凭受理编号可查询、补打。", align="center"), Feed(2), Cut()]
+    return out
+
+
+def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | None = None,
+                       kiosk: dict[str, Any] | None = None, now: datetime | None = None) -> Receipt:
+    """受理回执: the application was taken (and, when the decision is known, what it is)."""
+    now = _now(now)
+    app_id = _application_id(application, decision)
+    blocks = _header("企业开办受理回执", app_id, kiosk, now) + _parties(application)
+    verdict = (decision or {}).get("decision", "queued")
+    blocks.append(KeyValue("受理状态", DECISION_ZH.get(verdict, str(verdict)), bold=True))
+    if (decision or {}).get("uscc"):
+        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
+    blocks += _items_table(application, decision)
+    return Receipt("acceptance", app_id, "企业开办受理回执", tuple(blocks + _footer(app_id, kiosk)))
+
+
+def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
+                  kiosk: dict[str, Any] | None = None, now: datetime | None = None) -> Receipt:
+    """审批结果通知: the decision, every reason with what to do, and the expected times."""
+    if not decision or "decision" not in decision:
+        raise ReceiptInputError("result notice needs a decision")
+    now = _now(now)
+    app_id = _application_id(application, decision)
+    verdict = decision["decision"]
+    blocks = _header("审批结果通知", app_id, kiosk, now) + _parties(application)
+    blocks.append(Rule())
+    blocks.append(KeyValue("审批结果", DECISION_ZH.get(verdict, str(verdict)), bold=True))
+    if decision.get("uscc"):
+        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"]), bold=True))
+    reasons = decision.get("reasons") or []
+    if reasons:
+        blocks.append(Text("审查意见", bold=True))
+        for index, reason in enumerate(reasons, 1):
+            label = SEVERITY_ZH.get(reason.get("severity", ""), "")
+            blocks.append(Text(f"{index}. 【{label}】{reason.get('message') or reason.get('code', '')}"))
+    next_step = {
+        "approved": "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。",
+        "manual_review": "申请已转人工审核，结果将以短信通知，也可扫下方二维码查询。",
+        "rejected": "请按审查意见更正后重新提交；已填写的信息已为您保留。",
+    }.get(verdict, "")
+    if next_step:
+        blocks.append(Text(next_step))
+    blocks += _items_table(application, decision)
+    return Receipt("result", app_id, "审批结果通知", tuple(blocks + _footer(app_id, kiosk)))
+
+
+def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None) -> list[Block]:
+    item = item or {}
+    out: list[Block] = [Text(f"■ {linked_name(code)}", bold=True),
+                        KeyValue("办理状态", ITEM_STATUS_ZH.get(item.get("status", "pending"), str(item.get("status")))),
+                        KeyValue("预计办结", expected_time(code))]
+    if item.get("updated_at"):
+        out.append(KeyValue("更新时间", _when(item["updated_at"])))
+    chosen = ((application or {}).get("linked_services") or {}).get(code) or {}
+    if code == "seal" and chosen.get("shop"):
+        out.append(KeyValue("刻章单位", str(chosen["shop"])))
+    if code == "bank_account" and (chosen.get("branch") or chosen.get("bank")):
+        out.append(KeyValue("开户网点", str(chosen.get("branch") or chosen.get("bank"))))
+    if item.get("detail"):
+        out.append(KeyValue("说明", str(item["detail"])))
+    return out
+
+
+def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] | None = None,
+                         kiosk: dict[str, Any] | None = None, items: list[dict[str, Any]] | None = None,
+                         now: datetime | None = None) -> Receipt:
+    """关联事项回执: each of the linked items filed with the licence, its state and where to go."""
+    now = _now(now)
+    app_id = _application_id(application, decision)
+    by_code = {str(i.get("service")): i for i in items or []}
+    blocks = _header("关联事项回执", app_id, kiosk, now) + _parties(application)
+    if (decision or {}).get("uscc"):
+        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
+    blocks.append(Rule())
+    codes = _chosen_services(application, items)
+    if not codes:
+        blocks.append(Text("本次未选择关联事项。"))
+    for code in codes:
+        blocks += _item_blocks(code, by_code.get(code), application)
+    return Receipt("linked_items", app_id, "关联事项回执", tuple(blocks + _footer(app_id, kiosk)))
+
+
+def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any] | None,
+                     items: list[dict[str, Any]], kiosk: dict[str, Any] | None = None,
+                     now: datetime | None = None) -> Receipt:
+    """进度查询回执: the state of every item at the time of the query."""
+    now = _now(now)
+    app_id = _application_id(application, decision)
+    blocks = _header("进度查询回执", app_id, kiosk, now) + _parties(application)
+    if decision and decision.get("decision"):
+        blocks.append(KeyValue("审批结果", DECISION_ZH.get(decision["decision"], str(decision["decision"]))))
+    if (decision or {}).get("uscc"):
+        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
+    blocks.append(Rule())
+    by_code = {str(i.get("service")): i for i in items or []}
+    codes = _chosen_services(application, items)
+    if not codes:
+        blocks.append(Text("暂无关联事项办理记录。"))
+    for code in codes:
+        blocks += _item_blocks(code, by_code.get(code), application)
+    done = sum(1 for c in codes if by_code.get(c, {}).get("status") == "done")
+    blocks.append(KeyValue("办结进度", f"{done}/{len(codes)} 项已办结", bold=True))
+    return Receipt("progress", app_id, "进度查询回执", tuple(blocks + _footer(app_id, kiosk)))
+
+
+RECEIPT_KINDS = {"acceptance": acceptance_receipt, "result": result_notice,
+                 "linked_items": linked_items_receipt, "progress": progress_receipt}
