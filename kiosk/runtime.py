@@ -85,6 +85,17 @@ class Runtime:
         self._client = PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id)
         return self._client
 
+    def outbox(self) -> Any:
+        """The durable outbox in the data folder (created on first use)."""
+        if getattr(self, "_outbox", None) is None:
+            from kiosk.outbox import Outbox
+            from kiosk.paths import ensure_private_dir
+            from kiosk.vault import Vault
+
+            folder = ensure_private_dir(self.cfg.data_dir)
+            self._outbox = Outbox(folder / "outbox.db", Vault(folder / "data.key"))
+        return self._outbox
+
     def close(self) -> None:
         for device in self.devices.values():
             try:
