@@ -6,3 +6,7 @@ from devices.printers.jobs import Job, JobNotFound, JobStore, PrintResult
 from devices.printers.status import PrinterCondition, PrinterStatus
 
 __all__ = ["Job", "JobNotFound", "JobStore", "PrintResult", "PrinterCondition", "PrinterStatus"]
+
+import logging as _logging
+
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())  # the kiosk's logging decides where warnings go

@@ -12,6 +12,8 @@ import os
 import threading
 from pathlib import Path
 
+from kiosk.documents.linebreak import NO_LINE_END, NO_LINE_START
+
 FONT_NAME = "YZT-CJK"
 
 # (path, face index in the collection); Ming/Song faces first: they suit a certificate best.
@@ -22,10 +24,9 @@ CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
 )
 
-# Chinese punctuation that must not begin a line (closing marks, stops, pauses), added to
-# reportlab's mostly-Japanese list.
-CJK_NO_LINE_START = "，。、；：？！）》〉」』】〕］｝”’…—～·％‰℃,.;:?!)]}"
-CJK_NO_LINE_END = "（《〈「『【〔［｛“‘"
+# Chinese punctuation that must not begin (end) a line, added to reportlab's mostly-Japanese lists.
+CJK_NO_LINE_START = NO_LINE_START
+CJK_NO_LINE_END = NO_LINE_END
 
 _lock = threading.Lock()
 _registered: tuple[str, int] | None = None
@@ -72,10 +73,12 @@ def register_cjk_font() -> tuple[str, int]:
 
 
 def install_cjk_line_breaking() -> None:
-    """Teach reportlab's CJK wrapping not to start a line with Chinese closing punctuation.
+    """Teach reportlab's CJK wrapping (Paragraph ``wordWrap="CJK"``) not to start a line with
+    Chinese closing punctuation, for any PDF form set in a Paragraph.
 
     ``reportlab.platypus.paragraph`` copies ``ALL_CANNOT_START`` at import, so both modules'
-    names are extended; calling this twice changes nothing.
+    names are extended; calling this twice changes nothing. reportlab hangs at most one such
+    mark; the licence itself is set with :func:`kiosk.documents.linebreak.break_lines`, which hangs all.
     """
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph

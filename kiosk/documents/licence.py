@@ -17,12 +17,12 @@ from typing import Any
 
 import segno
 from reportlab.lib.colors import Color, black, white
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from kiosk.documents.fonts import FONT_NAME, register_cjk_font
+from kiosk.documents.linebreak import break_lines
 from kiosk.documents.numerals import cny_uppercase
 
 RED = Color(0.74, 0.08, 0.1)
@@ -204,22 +204,29 @@ class _Page:
 
     def paragraph(self, x_mm: float, top_mm: float, width_mm: float, text: str, size: float,
                   max_height_mm: float | None = None, min_size: float = 6.5) -> float:
-        """Wrapped text with Chinese line-breaking; shrinks to fit ``max_height_mm``; returns the height used (mm)."""
+        """Wrapped text (Chinese line-breaking rules); shrinks to fit ``max_height_mm``; returns the height used (mm)."""
         while True:
-            style = ParagraphStyle("v", fontName=FONT_NAME, fontSize=size, leading=size * 1.45, wordWrap="CJK",
-                                   textColor=INK)
-            para = Paragraph(_escape(text), style)
-            _, h = para.wrap(width_mm * mm, 10_000)
-            if max_height_mm is None or h <= max_height_mm * mm or size <= min_size:
+            leading = size * 1.45
+            widths: dict[str, float] = {}
+
+            def measure(ch: str) -> float:
+                if ch not in widths:
+                    widths[ch] = stringWidth(ch, FONT_NAME, size)
+                return widths[ch]
+
+            lines = break_lines(text, width_mm * mm, measure)
+            height = leading * len(lines)
+            if max_height_mm is None or height <= max_height_mm * mm or size <= min_size:
                 break
             size -= 0.5
-        para.drawOn(self.c, x_mm * mm, self.y(top_mm) - h)
-        return h / mm
-
-
-def _escape(text: str) -> str:
-    """Paragraph markup of plain text: entities escaped, each newline a line break."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+        c = self.c
+        c.saveState()
+        c.setFont(FONT_NAME, size)
+        c.setFillColor(INK)
+        for k, line in enumerate(lines):
+            c.drawString(x_mm * mm, self.y(top_mm) - size * 0.95 - k * leading, line)
+        c.restoreState()
+        return height / mm
 
 
 def _star(c: Canvas, cx: float, cy: float, r: float, color, rotation_deg: float = 90.0) -> None:

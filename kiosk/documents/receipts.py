@@ -31,9 +31,10 @@ class ReceiptInputError(ValueError):
 
 
 def progress_url(application_id: str, kiosk: dict[str, Any] | None = None) -> str:
-    """``<platform_public_url>/progress/<application_id>``: what the receipt's QR code opens."""
+    """``<platform_public_url>/progress/<application_id>``: what the receipt's QR code opens (and what
+    :func:`devices.qr.payload.parse` reads back as a progress code)."""
     base = str((kiosk or {}).get("platform_public_url") or DEFAULT_PUBLIC_URL).rstrip("/")
-    return f"{base}/progress/{application_id}"
+    return f"{base}/progress/{str(application_id).lower()}"
 
 
 def _now(now: datetime | None) -> datetime:

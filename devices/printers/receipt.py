@@ -1,0 +1,458 @@
+"""The ESC/POS receipt printer: python-escpos backends, GB18030 Chinese, native QR, cut, and a
+real-time status check before and after every job.
+
+Addresses (``for_url``):
+
+* a serial path or any pyserial URL (``/dev/ttyS1``, ``/dev/ttyUSB0``, ``socket://h:p``, ``rfc2217://…``),
+  also written ``escpos+serial:///dev/ttyS1`` — python-escpos ``Serial`` on a port opened with
+  ``serial_for_url`` (with a write timeout, which python-escpos does not set);
+* ``escpos+tcp://host:9100`` — python-escpos ``Network``;
+* ``file:///path`` — python-escpos ``File`` (a printer device node or a capture file; no status:
+  it reads as ``unknown`` and jobs are written);
+* ``escpos+usb://VID:PID`` — python-escpos ``Usb`` when pyusb is installed (not covered by tests);
+* ``sim://`` (``?state=paper_out&transport=tcp&out=DIR&paper_lines=N``) — starts the
+  :class:`~devices.printers.simulator.EscposSimulator` and returns this same driver on its pty (or
+  TCP port); the simulator is at ``printer.simulator``.
+
+Status is asked with DLE EOT 1–4 ourselves, each with a timeout, because python-escpos only
+asks n=1 and n=4, misses cover-open and cutter errors, and waits its full read timeout. A printer
+that does not answer is OFFLINE. A job that cannot be printed — or may not have come out whole —
+is kept in :attr:`ReceiptPrinter.jobs` with its application number, for :meth:`reprint`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+import serial
+
+from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.printers.encode import COLUMNS_80MM, encode_receipt
+from devices.printers.jobs import Job, JobStore, PrintResult
+from devices.printers.status import (DLE_EOT, PrinterCondition, PrinterStatus, escpos_conditions, make_status,
+                                     valid_status_byte)
+from kiosk.documents.blocks import Cut, KeyValue, QR, Receipt, Rule, Text, Title
+
+log = logging.getLogger(__name__)
+
+TRANSPORTS = ("serial", "tcp", "file", "usb")
+WHAT = {"licence": "营业执照"}  # what the citizen is told was kept; receipts otherwise
+
+
+class _Channel(Protocol):
+    def drain(self) -> None: ...
+    def write(self, data: bytes) -> None: ...
+    def read1(self, timeout: float) -> int | None: ...
+
+
+class _SerialChannel:
+    def __init__(self, port: serial.SerialBase) -> None:
+        self.port = port
+
+    def drain(self) -> None:
+        self.port.reset_input_buffer()
+
+    def write(self, data: bytes) -> None:
+        self.port.write(data)
+        self.port.flush()
+
+    def read1(self, timeout: float) -> int | None:
+        self.port.timeout = timeout
+        data = self.port.read(1)
+        return data[0] if data else None
+
+
+class _SocketChannel:
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        self.sock = sock
+        self.timeout = timeout
+
+    def drain(self) -> None:
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        finally:
+            self.sock.settimeout(self.timeout)
+
+    def write(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def read1(self, timeout: float) -> int | None:
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1)
+        except socket.timeout:
+            return None
+        finally:
+            self.sock.settimeout(self.timeout)
+        if not data:
+            raise ConnectionResetError("printer closed the connection")
+        return data[0]
+
+
+class _UsbChannel:  # pragma: no cover - needs a USB printer
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def drain(self) -> None:
+        try:
+            while self.backend.device.read(self.backend.in_ep, 64, 10):
+                pass
+        except Exception:  # usb.core.USBTimeoutError: nothing waiting
+            pass
+
+    def write(self, data: bytes) -> None:
+        self.backend.device.write(self.backend.out_ep, data, 1000)
+
+    def read1(self, timeout: float) -> int | None:
+        try:
+            data = self.backend.device.read(self.backend.in_ep, 1, int(timeout * 1000))
+        except Exception:
+            return None
+        return data[0] if len(data) else None
+
+
+class ReceiptPrinter(Device):
+    """An ESC/POS receipt printer behind a python-escpos backend (see the module docstring)."""
+
+    kind = "receipt_printer"
+
+    def __init__(self, url: str, name: str | None = None, required: bool = True, transport: str = "serial",
+                 target: str = "", baud: int = 115200, timeout_s: float = 3.5, status_timeout_s: float = 0.5,
+                 columns: int = COLUMNS_80MM, profile: str | None = None, jobs: JobStore | None = None,
+                 settle_s: float = 0.5, flow: str = "none") -> None:
+        super().__init__(url, name, required)
+        if transport not in TRANSPORTS:
+            raise ValueError(f"unknown receipt printer transport {transport!r}")
+        self.transport = transport
+        self.target = target
+        self.baud = baud
+        self.timeout_s = timeout_s
+        self.status_timeout_s = status_timeout_s
+        self.columns = columns
+        self.profile = profile
+        self.settle_s = settle_s
+        self.flow = flow
+        self.jobs = jobs if jobs is not None else JobStore()
+        self.simulator: Any = None
+        self.backend: Any = None
+        self.last_status: PrinterStatus | None = None
+        for key in ("jobs_printed", "jobs_kept", "paper_out_events", "cuts", "bytes_sent", "status_queries",
+                    "status_timeouts", "reconnects"):
+            self.counters[key] = 0
+        self.info.update({"transport": transport, "target": target, "columns": columns})
+
+    # -- connection ---------------------------------------------------------------------------------
+    def _open(self) -> None:
+        self.backend = self._connect()
+
+    def _connect(self) -> Any:
+        if self.transport == "serial":
+            from escpos.printer import Serial as EscposSerial
+
+            backend = EscposSerial(devfile=self.target, baudrate=self.baud, timeout=self.status_timeout_s)
+            try:
+                backend.device = serial.serial_for_url(
+                    self.target, baudrate=self.baud, timeout=self.status_timeout_s, write_timeout=self.timeout_s,
+                    rtscts=self.flow == "rtscts", dsrdtr=self.flow == "dsrdtr", xonxoff=self.flow == "xonxoff")
+            except (serial.SerialException, ValueError) as exc:
+                raise DeviceOffline(f"receipt printer port {self.target}: {exc}", "回执打印机未连接，请联系工作人员。",
+                                    DeviceState.NO_DEVICE) from None
+            return backend
+        if self.transport == "tcp":
+            from escpos.exceptions import DeviceNotFoundError
+            from escpos.printer import Network
+
+            host, _, port = self.target.rpartition(":")
+            backend = Network(host=host, port=int(port or 9100), timeout=self.timeout_s)
+            try:
+                backend.open()
+            except DeviceNotFoundError as exc:
+                raise DeviceOffline(f"receipt printer at {self.target}: {exc}".replace("\n", " "),
+                                    "回执打印机未连接，请联系工作人员。") from None
+            return backend
+        if self.transport == "file":
+            from escpos.exceptions import DeviceNotFoundError
+            from escpos.printer import File
+
+            backend = File(devfile=self.target)
+            try:
+                backend.open()
+            except DeviceNotFoundError as exc:
+                raise DeviceOffline(f"receipt printer file {self.target}: {exc}".replace("\n", " "),
+                                    "回执打印机未连接，请联系工作人员。", DeviceState.NO_DEVICE) from None
+            return backend
+        return self._connect_usb()  # pragma: no cover - needs a USB printer
+
+    def _connect_usb(self) -> Any:  # pragma: no cover - needs a USB printer
+        try:
+            from escpos.printer import Usb
+        except ImportError:
+            raise DeviceError("USB receipt printers need pyusb", "回执打印机驱动缺失，请联系工作人员。",
+                              DeviceState.NO_DEVICE) from None
+        vid, _, pid = self.target.partition(":")
+        backend = Usb(int(vid, 16), int(pid, 16), timeout=int(self.timeout_s * 1000))
+        try:
+            backend.open()
+        except Exception as exc:
+            raise DeviceOffline(f"USB receipt printer {self.target}: {exc}", "回执打印机未连接，请联系工作人员。",
+                                DeviceState.NO_DEVICE) from None
+        return backend
+
+    def _drop(self) -> None:
+        """Forget a broken connection; the next job or status check connects again."""
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # the port may already be gone
+                pass
+
+    def _ensure_open(self) -> Any:
+        if self.backend is None:
+            self.backend = self._connect()
+            if self.state is not DeviceState.CLOSED:
+                self.counters["reconnects"] += 1
+        return self.backend
+
+    def _close(self) -> None:
+        self._drop()
+
+    def _channel(self) -> _Channel | None:
+        backend = self._ensure_open()
+        if self.transport == "serial":
+            return _SerialChannel(backend.device)
+        if self.transport == "tcp":
+            return _SocketChannel(backend.device, self.timeout_s)
+        if self.transport == "usb":  # pragma: no cover
+            return _UsbChannel(backend)
+        return None  # a file cannot answer
+
+    # -- status -------------------------------------------------------------------------------------
+    def _ask(self, channel: _Channel, n: int) -> int | None:
+        """One DLE EOT n answer; bytes that cannot be a status answer (ASB packets, noise) are skipped."""
+        for _ in range(2):
+            self.counters["status_queries"] += 1
+            channel.write(DLE_EOT + bytes([n]))
+            deadline = time.monotonic() + self.status_timeout_s
+            while (left := deadline - time.monotonic()) > 0:
+                value = channel.read1(left)
+                if value is None:
+                    break
+                if valid_status_byte(value):
+                    return value
+            self.counters["status_timeouts"] += 1
+        return None
+
+    def status(self) -> PrinterStatus:
+        """Ask the printer now (DLE EOT 1–4, each with a timeout); never raises."""
+        with self._lock:
+            return self._status()
+
+    def _status(self) -> PrinterStatus:
+        try:
+            channel = self._channel()
+            if channel is None:
+                status = make_status(self.name, [], "no status over this transport", unknown=True)
+            else:
+                channel.drain()
+                answers: dict[int, int] = {}
+                for n in (1, 2, 3, 4):
+                    value = self._ask(channel, n)
+                    if value is None:
+                        break
+                    answers[n] = value
+                detail = " ".join(f"n{n}=0x{v:02X}" for n, v in answers.items())
+                if 1 not in answers:
+                    status = make_status(self.name, [PrinterCondition.OFFLINE], "no answer to DLE EOT",
+                                         raw={"answers": {}})
+                else:
+                    status = make_status(self.name, escpos_conditions(answers), detail,
+                                         raw={"answers": {str(n): v for n, v in answers.items()}})
+        except DeviceError as exc:
+            status = make_status(self.name, [PrinterCondition.OFFLINE], exc.message_en)
+        except (OSError, serial.SerialException, ValueError) as exc:
+            self._drop()
+            status = make_status(self.name, [PrinterCondition.OFFLINE], f"{type(exc).__name__}: {exc}")
+        self.last_status = status
+        if self.state is not DeviceState.CLOSED or self.backend is not None:
+            self._set_state(status.device_state)
+        if not status.ok_to_print:
+            self.last_error, self.last_error_at = status.message_en, time.time()
+        return status
+
+    # -- printing -----------------------------------------------------------------------------------
+    def encode(self, receipt: Receipt) -> bytes:
+        return encode_receipt(receipt, self.columns, self.profile)
+
+    def print_receipt(self, receipt: Receipt) -> PrintResult:
+        """Print a receipt if the printer is ready; otherwise keep it for reprint (see :class:`PrintResult`)."""
+        job = Job(kind=receipt.kind, application_id=receipt.application_id, payload=self.encode(receipt),
+                  media="escpos", title=receipt.title, meta={"cuts": receipt.cuts})
+        return self.print_job(job)
+
+    def print_bytes(self, data: bytes, application_id: str = "", kind: str = "raw", title: str = "",
+                    cuts: int = 0) -> PrintResult:
+        return self.print_job(Job(kind=kind, application_id=application_id, payload=data, media="escpos",
+                                  title=title, meta={"cuts": cuts}))
+
+    def _send(self, data: bytes) -> int:
+        backend = self._ensure_open()
+        chunk = 4096 if self.transport != "serial" else max(256, int(self.baud / 10 * self.timeout_s / 2))
+        sent = 0
+        for start in range(0, len(data), chunk):
+            piece = data[start:start + chunk]
+            backend._raw(piece)
+            sent += len(piece)
+            self.counters["bytes_sent"] += len(piece)
+        if self.transport == "serial":
+            backend.device.flush()
+        return sent
+
+    def print_job(self, job: Job) -> PrintResult:
+        """Status, send, status again. Printed jobs leave the store; the others stay in it."""
+        started = time.perf_counter()
+        with self._lock:
+            self._set_state(DeviceState.BUSY) if self.backend is not None else None
+            before = self._status()
+            if not before.ok_to_print:
+                return self._kept(job, "not_ready", before, None, 0, started)
+            try:
+                sent = self._send(job.payload)
+            except Exception as exc:  # the transport failed mid-job: unknown how much came out
+                self._drop()
+                self.record_error(exc, DeviceState.OFFLINE)
+                status = make_status(self.name, [PrinterCondition.OFFLINE], f"{type(exc).__name__}: {exc}")
+                return self._kept(job, "failed", before, status, 0, started)
+            if self.settle_s > 0 and before.condition is not PrinterCondition.UNKNOWN:
+                time.sleep(self.settle_s)  # let the printer print what it buffered before asking again
+            after = self._status()
+            if not after.ok_to_print:
+                return self._kept(job, "interrupted", before, after, sent, started)
+            self.counters["jobs_printed"] += 1
+            self.counters["cuts"] += int(job.meta.get("cuts", 0))
+            self.jobs.done(job.id)
+            what = WHAT.get(job.kind, "回执")
+            warn = "".join(f"（{PrinterStatus(source='', at=0, condition=c).message_zh}）" for c in after.warnings)
+            unknown = after.condition is PrinterCondition.UNKNOWN
+            return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
+                               f"{what}已打印，请取走。" if not unknown else f"{what}已发送打印。",
+                               "printed" + (" (status unknown)" if unknown else "") +
+                               (f"; warning: {', '.join(c.value for c in after.warnings)}" if after.warnings else ""),
+                               before, after, sent, time.perf_counter() - started,
+                               {"warning_zh": warn} if warn else {})
+
+    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None, sent: int,
+              started: float) -> PrintResult:
+        status = after or before
+        if PrinterCondition.PAPER_OUT in status.conditions:
+            self.counters["paper_out_events"] += 1
+        kept = self.jobs.keep(job, status)
+        self.counters["jobs_kept"] += 1
+        what = WHAT.get(job.kind, "回执")
+        zh = {"not_ready": f"{status.message_zh}{what}已保存，工作人员处理后可凭受理编号补打。",
+              "failed": f"{what}打印中断，已保存，工作人员处理后可凭受理编号补打。",
+              "interrupted": f"{status.message_zh}{what}可能未完整打印，已保存，可凭受理编号补打。"}[outcome]
+        en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
+        log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
+        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after, sent,
+                           time.perf_counter() - started)
+
+    def pending(self, kind: str | None = None) -> list[Job]:
+        """Jobs kept for reprint, oldest first."""
+        return self.jobs.pending(kind)
+
+    def reprint(self, job_id: str) -> PrintResult:
+        """Print a kept job again (raises :class:`~devices.printers.jobs.JobNotFound` for an unknown id)."""
+        return self.jobs.reprint(job_id, self)
+
+    def test_print(self) -> PrintResult:
+        """A short self-test receipt: Chinese text, bold, double size, QR and cut."""
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        receipt = Receipt("self_test", "", "打印机自检", (
+            Title("打印机自检"), Rule(), KeyValue("设备", self.name), KeyValue("时间", now),
+            Text("中文字符：银政通企业开办，标点“，。；：？！”"), Text("粗体 Bold", bold=True),
+            QR(f"YZT-SELFTEST {now}", caption="二维码自检"), Cut()))
+        result = self.print_receipt(receipt)
+        if result.kept:  # a test print is not a citizen's document: nothing to reprint
+            self.jobs.done(result.job_id)
+        return result
+
+    # -- health -------------------------------------------------------------------------------------
+    def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
+        details: dict[str, Any] = {"transport": self.transport, "target": self.target, "kept_jobs": len(self.jobs)}
+        with self._lock:
+            if level is HealthLevel.INTERNAL:
+                self._ensure_open()
+                return True, f"{self.transport} {self.target} open", "回执打印机已连接", details
+            if level is HealthLevel.EXTERNAL:
+                status = self._status()
+                details["status"] = status.to_dict()
+                if status.condition is PrinterCondition.UNKNOWN:
+                    return True, status.message_en, "回执打印机已连接（无法读取状态）", details
+                return status.ok_to_print, status.message_en, status.message_zh, details
+        result = self.test_print()
+        details["result"] = result.to_dict()
+        return result.printed, result.message_en, result.message_zh, details
+
+
+def _query(url: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def for_url(url: str, name: str | None = None, required: bool = True, baud: int = 115200,
+            timeout_s: float = 3.5, **options: Any) -> ReceiptPrinter:
+    """Build (not open) the receipt printer at ``url`` (forms in the module docstring).
+
+    Options: ``status_timeout_s`` (per DLE EOT answer, default 0.5), ``columns`` (48 for 80 mm,
+    32 for 58 mm), ``profile`` (python-escpos profile name), ``jobs`` (a :class:`JobStore`) or
+    ``jobs_dir`` (a folder for kept jobs), ``settle_s`` (wait after a job before asking again,
+    default 0.5), ``flow`` (serial flow control: none, rtscts, dsrdtr, xonxoff).
+    """
+    url = str(url).strip()
+    if not url:
+        raise ValueError("receipt printer url is empty")
+    kwargs: dict[str, Any] = {k: options[k] for k in ("status_timeout_s", "columns", "profile", "settle_s", "flow")
+                              if k in options}
+    if "jobs" in options and options["jobs"] is not None:
+        kwargs["jobs"] = options["jobs"]
+    elif options.get("jobs_dir"):
+        kwargs["jobs"] = JobStore(options["jobs_dir"])
+    common = dict(name=name, required=required, baud=int(baud), timeout_s=float(timeout_s), **kwargs)
+    if url.startswith("sim://"):
+        from devices.printers.simulator import EscposSimulator
+
+        q = _query(url)
+        transport = q.get("transport", "serial")
+        sim = EscposSimulator(state=q.get("state", "ready"), out_dir=q.get("out") or options.get("sim_out"),
+                              pty=transport != "tcp", tcp_port=0 if transport == "tcp" else None,
+                              paper_lines=int(q["paper_lines"]) if q.get("paper_lines") else None)
+        common.setdefault("settle_s", 0.0)
+        if transport == "tcp":
+            host, port = sim.tcp_address  # type: ignore[misc]
+            printer = ReceiptPrinter(url, transport="tcp", target=f"{host}:{port}", **common)
+        else:
+            printer = ReceiptPrinter(url, transport="serial", target=sim.port, **common)
+        printer.simulator = sim
+        return printer
+    if url.startswith("escpos+tcp://"):
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise ValueError(f"no host in {url!r}")
+        return ReceiptPrinter(url, transport="tcp", target=f"{parts.hostname}:{parts.port or 9100}", **common)
+    if url.startswith("file://"):
+        path = urlsplit(url).path
+        if not path:
+            raise ValueError(f"no path in {url!r}")
+        return ReceiptPrinter(url, transport="file", target=path, **common)
+    if url.startswith("escpos+usb://"):
+        return ReceiptPrinter(url, transport="usb", target=url[len("escpos+usb://"):], **common)
+    target = url[len("escpos+serial://"):] if url.startswith("escpos+serial://") else url
+    return ReceiptPrinter(url, transport="serial", target=target, **common)
