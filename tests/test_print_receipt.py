@@ -286,3 +286,22 @@ def test_bad_addresses_are_refused_or_offline():
     assert not report.ok and report.summary_zh
     result = printer.print_bytes(b"x", application_id="a1", kind="acceptance")
     assert result.kept and result.status_before.condition is PrinterCondition.OFFLINE
+
+
+def test_one_kept_jobs_folder_can_serve_both_printers(sim, receipt, tmp_path):
+    from devices.printers.document import for_url as document_printer
+
+    store = JobStore(tmp_path / "kept")
+    sim.set_state(SimState.PAPER_OUT)
+    receipts = _printer(sim, "pty", jobs=store)
+    licences = document_printer(f"spool://{tmp_path}/absent", jobs=store)
+    try:
+        assert receipts.print_receipt(receipt).kept
+        assert licences.print_pdf(b"%PDF-1.4 x", "app").kept
+        assert len(store) == 2
+        assert [j.media for j in receipts.pending()] == ["escpos"]
+        assert [j.media for j in licences.pending()] == ["application/pdf"]
+        with pytest.raises(ValueError):
+            receipts.reprint(licences.pending()[0].id)
+    finally:
+        receipts.close()

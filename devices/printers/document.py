@@ -404,6 +404,8 @@ class DocumentPrinter(Device):
 
     def print_job(self, job: Job) -> PrintResult:
         """Check, submit, follow to completion (or cancel on a blocking condition or the deadline)."""
+        if job.media != "application/pdf":
+            raise ValueError(f"a document printer cannot print {job.media} (job {job.id})")
         started = time.perf_counter()
         with self._lock:
             before = self._status()
@@ -483,7 +485,8 @@ class DocumentPrinter(Device):
                            time.perf_counter() - started, details or {})
 
     def pending(self, kind: str | None = None) -> list[Job]:
-        return self.jobs.pending(kind)
+        """Kept PDF jobs, oldest first (a folder may be shared with the receipt printer)."""
+        return [j for j in self.jobs.pending(kind) if j.media == "application/pdf"]
 
     def reprint(self, job_id: str) -> PrintResult:
         return self.jobs.reprint(job_id, self)

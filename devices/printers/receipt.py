@@ -318,9 +318,10 @@ class ReceiptPrinter(Device):
 
     def print_job(self, job: Job) -> PrintResult:
         """Status, send, status again. Printed jobs leave the store; the others stay in it."""
+        if job.media != "escpos":
+            raise ValueError(f"a receipt printer cannot print {job.media} (job {job.id})")
         started = time.perf_counter()
         with self._lock:
-            self._set_state(DeviceState.BUSY) if self.backend is not None else None
             before = self._status()
             if not before.ok_to_print:
                 return self._kept(job, "not_ready", before, None, 0, started)
@@ -366,8 +367,8 @@ class ReceiptPrinter(Device):
                            time.perf_counter() - started)
 
     def pending(self, kind: str | None = None) -> list[Job]:
-        """Jobs kept for reprint, oldest first."""
-        return self.jobs.pending(kind)
+        """Jobs kept for reprint, oldest first (only ESC/POS ones: a folder may be shared with the document printer)."""
+        return [j for j in self.jobs.pending(kind) if j.media == "escpos"]
 
     def reprint(self, job_id: str) -> PrintResult:
         """Print a kept job again (raises :class:`~devices.printers.jobs.JobNotFound` for an unknown id)."""

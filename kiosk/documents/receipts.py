@@ -18,7 +18,7 @@ from kiosk.documents.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, LICE
 from kiosk.privacy import mask_id, mask_name
 
 DEFAULT_PUBLIC_URL = "https://yzt.example.gov.cn"
-HEADER = "银政通 · 企业开办一件事"
+HEADER = "银政通·企业开办一件事"
 
 
 class ReceiptInputError(ValueError):
