@@ -27,7 +27,8 @@ if __package__ in (None, "") and str(Path(__file__).resolve().parent.parent) not
 from kiosk import elicence  # noqa: E402
 from kiosk.documents import acceptance_receipt, licence_from, licence_pdf  # noqa: E402
 from kiosk.documents.fonts import FONT_NAME, register_cjk_font  # noqa: E402
-from kiosk.documents.samples import SAMPLE_USCC, sample_application, sample_decision, sample_kiosk  # noqa: E402
+from kiosk.documents.samples import (SAMPLE_USCC, sample_application, sample_decision,  # noqa: E402
+                                     sample_kiosk)
 
 BAUD = 115200
 RENDER_GOAL_MS = 200.0
@@ -87,7 +88,8 @@ def _status_figures(repeat: int) -> tuple[float, float]:
         printer.close()
         theirs_printer = EscposSerial(devfile=sim.port, baudrate=BAUD, timeout=0.5, dsrdtr=False)
         theirs_printer.open()
-        theirs, _ = _median_ms(lambda: (theirs_printer.is_online(), theirs_printer.paper_status()), max(2, repeat // 4))
+        theirs, _ = _median_ms(lambda: (theirs_printer.is_online(), theirs_printer.paper_status()),
+                               max(2, repeat // 4))
         theirs_printer.close()
     finally:
         sim.close()

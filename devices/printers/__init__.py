@@ -9,4 +9,5 @@ __all__ = ["Job", "JobNotFound", "JobStore", "PrintResult", "PrinterCondition", 
 
 import logging as _logging
 
-_logging.getLogger(__name__).addHandler(_logging.NullHandler())  # the kiosk's logging decides where warnings go
+# the kiosk's logging decides where the printers' warnings go (not Python's last-resort stderr)
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

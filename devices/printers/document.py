@@ -95,7 +95,9 @@ class SpoolBackend:
         return name
 
     def poll(self, handle: str) -> tuple[str, str]:
-        return ("completed", "spooled") if (self.folder / handle).is_file() else ("failed", "spool file vanished")
+        if (self.folder / handle).is_file():
+            return "completed", "spooled"
+        return "failed", "spool file vanished"
 
     def cancel(self, handle: str) -> None:
         for path in (self.folder / handle, (self.folder / handle).with_suffix(".json")):
@@ -125,8 +127,9 @@ class SpoolSimulator:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     NAMED = {"ready": "", "paper_out": "media-empty-error", "paper_near_end": "media-low-warning",
-             "paper_jam": "media-jam-error", "cover_open": "door-open-error", "toner_low": "toner-low-warning",
-             "toner_out": "toner-empty-error", "offline": "offline-report offline-error"}
+             "paper_jam": "media-jam-error", "cover_open": "door-open-error",
+             "toner_low": "toner-low-warning", "toner_out": "toner-empty-error",
+             "offline": "offline-report offline-error"}
 
     def set_state(self, state: str) -> None:
         """A condition name (``paper_out``…) or CUPS reasons (``media-empty-error``)."""
@@ -152,9 +155,10 @@ _PRINTER_TEST = """{
   ATTR naturalLanguage attributes-natural-language en
   ATTR uri printer-uri $uri
   ATTR name requesting-user-name $user
-  ATTR keyword requested-attributes printer-state,printer-state-reasons,printer-state-message,printer-is-accepting-jobs,queued-job-count
+  ATTR keyword requested-attributes %s
 }
-"""
+""" % ",".join(("printer-state", "printer-state-reasons", "printer-state-message",
+                "printer-is-accepting-jobs", "queued-job-count"))
 _JOB_TEST = """{
   OPERATION Get-Job-Attributes
   GROUP operation-attributes-tag
@@ -214,8 +218,8 @@ class CupsBackend:
             raise CupsError(f"{args[0]} is not installed (apt install cups-client)", "打印服务未安装，请联系工作人员。",
                             DeviceState.NO_DEVICE)
         try:
-            return subprocess.run(args, input=data, capture_output=True, env=self._env(), timeout=self.timeout_s,
-                                  check=False)
+            return subprocess.run(args, input=data, capture_output=True, env=self._env(),
+                                  timeout=self.timeout_s, check=False)
         except subprocess.TimeoutExpired:
             raise CupsError(f"{args[0]} did not answer in {self.timeout_s:g} s", "打印服务无响应，请联系工作人员。",
                             DeviceState.OFFLINE) from None
@@ -277,8 +281,9 @@ class CupsBackend:
             detail = f"queue rejecting jobs {detail}".strip()
         if message and found:
             detail = f"{detail}; {message}"
-        return make_status(source, found, detail, raw={"printer-state": state, "printer-state-reasons": reasons,
-                                                       "accepting": accepting, "message": message})
+        raw = {"printer-state": state, "printer-state-reasons": reasons, "accepting": accepting,
+               "message": message}
+        return make_status(source, found, detail, raw=raw)
 
     def _lpstat_printer(self) -> tuple[int, bool, list[str], str]:
         proc = self._run(["lpstat", "-l", "-p", self.queue, "-a", self.queue])
@@ -314,7 +319,8 @@ class CupsBackend:
             reasons = " ".join(reasons) if isinstance(reasons, list) else str(reasons)
             return JOB_STATES.get(code, "processing"), f"{JOB_STATE_NAMES.get(code, code)} {reasons}".strip()
         job = f"{self.queue}-{handle}"
-        active = self._run(["lpstat", "-W", "not-completed", "-o", self.queue]).stdout.decode("utf-8", "replace")
+        active = self._run(["lpstat", "-W", "not-completed", "-o", self.queue]).stdout.decode("utf-8",
+                                                                                          "replace")
         if re.search(rf"^{re.escape(job)}\s", active, re.M):
             return "processing", "not completed"
         done = self._run(["lpstat", "-W", "completed", "-o", self.queue]).stdout.decode("utf-8", "replace")
@@ -425,11 +431,11 @@ class DocumentPrinter(Device):
             self.counters["jobs_printed"] += 1
             self.counters["pages"] += 1
             self.jobs.done(job.id)
-            warn = after.warnings
+            warn = "; warning: " + ", ".join(c.value for c in after.warnings) if after.warnings else ""
             return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
                                "营业执照已打印，请取走。" if job.kind == "licence" else "文件已打印，请取走。",
-                               f"printed ({detail})" + (f"; warning: {', '.join(c.value for c in warn)}" if warn else ""),
-                               before, after, len(job.payload), time.perf_counter() - started, {"cups_job": detail})
+                               f"printed ({detail}){warn}", before, after, len(job.payload),
+                               time.perf_counter() - started, {"cups_job": detail})
 
     def _follow(self, handle: str) -> tuple[str, PrinterStatus, str]:
         deadline = time.monotonic() + self.job_timeout_s
@@ -468,8 +474,8 @@ class DocumentPrinter(Device):
         except DeviceError as exc:
             log.error("%s: could not cancel job %s: %s", self.name, handle, exc.message_en)
 
-    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None, started: float,
-              details: dict[str, Any] | None = None) -> PrintResult:
+    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None,
+              started: float, details: dict[str, Any] | None = None) -> PrintResult:
         status = after or before
         if PrinterCondition.PAPER_OUT in status.conditions:
             self.counters["paper_out_events"] += 1
@@ -481,8 +487,8 @@ class DocumentPrinter(Device):
               "interrupted": f"{status.message_zh}{what}未能完整打印，已保存，可凭受理编号补打。"}[outcome]
         en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
         log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
-        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after, 0,
-                           time.perf_counter() - started, details or {})
+        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after,
+                           0, time.perf_counter() - started, details or {})
 
     def pending(self, kind: str | None = None) -> list[Job]:
         """Kept PDF jobs, oldest first (a folder may be shared with the receipt printer)."""
@@ -550,7 +556,8 @@ def for_url(url: str, name: str | None = None, required: bool = True, timeout_s:
     if parts.scheme == "cups":
         queue = (parts.netloc + parts.path).strip("/")
         backend: _Backend = CupsBackend(queue, server=query.get("server") or options.get("cups_server"),
-                                        timeout_s=max(float(timeout_s), 5.0), use_ipptool=options.get("use_ipptool"))
+                                        timeout_s=max(float(timeout_s), 5.0),
+                                        use_ipptool=options.get("use_ipptool"))
         return DocumentPrinter(url, backend, name=name, required=required, **kwargs)
     if parts.scheme == "spool":
         if not parts.path:

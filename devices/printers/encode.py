@@ -90,7 +90,8 @@ class ReceiptEncoder:
             p._raw((block.char[:1] or "-").encode(ENCODING) * cols + LF)
         elif isinstance(block, QR):
             self._style(p, block.align)
-            p.qr(block.data, ec=_EC.get(block.ec, QR_ECLEVEL_M), size=min(max(block.module, 1), 16), native=True)
+            module = min(max(block.module, 1), 16)
+            p.qr(block.data, ec=_EC.get(block.ec, QR_ECLEVEL_M), size=module, native=True)
             p._raw(LF)
             if block.caption:
                 self._text(p, wrap(block.caption, cols))

@@ -91,7 +91,8 @@ class PrintResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"job_id": self.job_id, "application_id": self.application_id, "kind": self.kind,
-                "outcome": self.outcome, "printed": self.printed, "kept": self.kept, "condition": self.condition,
+                "outcome": self.outcome, "printed": self.printed, "kept": self.kept,
+                "condition": self.condition,
                 "message_zh": self.message_zh, "message_en": self.message_en, "bytes_sent": self.bytes_sent,
                 "elapsed_s": round(self.elapsed_s, 3),
                 "status_before": self.status_before.to_dict() if self.status_before else None,
@@ -152,7 +153,8 @@ class JobStore:
             tmp.unlink(missing_ok=True)
             raise
 
-    def keep(self, job: Job, status: "PrinterStatus | None" = None, error_en: str = "", error_zh: str = "") -> Job:
+    def keep(self, job: Job, status: "PrinterStatus | None" = None, error_en: str = "",
+             error_zh: str = "") -> Job:
         """Keep (or update) ``job`` for reprint, remembering why it did not print."""
         with self._lock:
             previous = self._jobs.get(job.id)

@@ -33,8 +33,8 @@ import serial
 from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
 from devices.printers.encode import COLUMNS_80MM, encode_receipt
 from devices.printers.jobs import Job, JobStore, PrintResult
-from devices.printers.status import (DLE_EOT, PrinterCondition, PrinterStatus, escpos_conditions, make_status,
-                                     valid_status_byte)
+from devices.printers.status import (DLE_EOT, MESSAGES, PrinterCondition, PrinterStatus, escpos_conditions,
+                                     make_status, valid_status_byte)
 from kiosk.documents.blocks import Cut, KeyValue, QR, Receipt, Rule, Text, Title
 
 log = logging.getLogger(__name__)
@@ -160,8 +160,9 @@ class ReceiptPrinter(Device):
             backend = EscposSerial(devfile=self.target, baudrate=self.baud, timeout=self.status_timeout_s)
             try:
                 backend.device = serial.serial_for_url(
-                    self.target, baudrate=self.baud, timeout=self.status_timeout_s, write_timeout=self.timeout_s,
-                    rtscts=self.flow == "rtscts", dsrdtr=self.flow == "dsrdtr", xonxoff=self.flow == "xonxoff")
+                    self.target, baudrate=self.baud, timeout=self.status_timeout_s,
+                    write_timeout=self.timeout_s, rtscts=self.flow == "rtscts", dsrdtr=self.flow == "dsrdtr",
+                    xonxoff=self.flow == "xonxoff")
             except (serial.SerialException, ValueError) as exc:
                 raise DeviceOffline(f"receipt printer port {self.target}: {exc}", "回执打印机未连接，请联系工作人员。",
                                     DeviceState.NO_DEVICE) from None
@@ -293,7 +294,7 @@ class ReceiptPrinter(Device):
         return encode_receipt(receipt, self.columns, self.profile)
 
     def print_receipt(self, receipt: Receipt) -> PrintResult:
-        """Print a receipt if the printer is ready; otherwise keep it for reprint (see :class:`PrintResult`)."""
+        """Print a receipt if the printer is ready; otherwise keep it for reprint (:class:`PrintResult`)."""
         job = Job(kind=receipt.kind, application_id=receipt.application_id, payload=self.encode(receipt),
                   media="escpos", title=receipt.title, meta={"cuts": receipt.cuts})
         return self.print_job(job)
@@ -341,14 +342,14 @@ class ReceiptPrinter(Device):
             self.counters["cuts"] += int(job.meta.get("cuts", 0))
             self.jobs.done(job.id)
             what = WHAT.get(job.kind, "回执")
-            warn = "".join(f"（{PrinterStatus(source='', at=0, condition=c).message_zh}）" for c in after.warnings)
+            warn_zh = "".join(f"（{MESSAGES[c][1]}）" for c in after.warnings)
+            warn_en = "; warning: " + ", ".join(c.value for c in after.warnings) if after.warnings else ""
             unknown = after.condition is PrinterCondition.UNKNOWN
             return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
                                f"{what}已打印，请取走。" if not unknown else f"{what}已发送打印。",
-                               "printed" + (" (status unknown)" if unknown else "") +
-                               (f"; warning: {', '.join(c.value for c in after.warnings)}" if after.warnings else ""),
+                               "printed" + (" (status unknown)" if unknown else "") + warn_en,
                                before, after, sent, time.perf_counter() - started,
-                               {"warning_zh": warn} if warn else {})
+                               {"warning_zh": warn_zh} if warn_zh else {})
 
     def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None, sent: int,
               started: float) -> PrintResult:
@@ -363,11 +364,11 @@ class ReceiptPrinter(Device):
               "interrupted": f"{status.message_zh}{what}可能未完整打印，已保存，可凭受理编号补打。"}[outcome]
         en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
         log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
-        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after, sent,
-                           time.perf_counter() - started)
+        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after,
+                           sent, time.perf_counter() - started)
 
     def pending(self, kind: str | None = None) -> list[Job]:
-        """Jobs kept for reprint, oldest first (only ESC/POS ones: a folder may be shared with the document printer)."""
+        """Kept jobs, oldest first (ESC/POS ones only: the folder may be shared with the document printer)."""
         return [j for j in self.jobs.pending(kind) if j.media == "escpos"]
 
     def reprint(self, job_id: str) -> PrintResult:
@@ -388,7 +389,8 @@ class ReceiptPrinter(Device):
 
     # -- health -------------------------------------------------------------------------------------
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
-        details: dict[str, Any] = {"transport": self.transport, "target": self.target, "kept_jobs": len(self.jobs)}
+        details: dict[str, Any] = {"transport": self.transport, "target": self.target,
+                                   "kept_jobs": len(self.pending())}
         with self._lock:
             if level is HealthLevel.INTERNAL:
                 self._ensure_open()
@@ -420,8 +422,8 @@ def for_url(url: str, name: str | None = None, required: bool = True, baud: int 
     url = str(url).strip()
     if not url:
         raise ValueError("receipt printer url is empty")
-    kwargs: dict[str, Any] = {k: options[k] for k in ("status_timeout_s", "columns", "profile", "settle_s", "flow")
-                              if k in options}
+    kwargs: dict[str, Any] = {k: options[k] for k in ("status_timeout_s", "columns", "profile", "settle_s",
+                                                      "flow") if k in options}
     if "jobs" in options and options["jobs"] is not None:
         kwargs["jobs"] = options["jobs"]
     elif options.get("jobs_dir"):

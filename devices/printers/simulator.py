@@ -277,7 +277,7 @@ class EscposInterpreter:
         self.sim._add_job(job, elements)
 
     def _printable(self) -> bool:
-        """Whether print data is taken now; a job cut short by the printer stopping is closed as interrupted."""
+        """Whether print data is taken now; a job cut short by the printer stopping is closed, interrupted."""
         if self.printing:
             return True
         self.line = []

@@ -32,6 +32,7 @@ class PrinterCondition(str, Enum):
 
 # Conditions under which a job is sent. UNKNOWN prints because the transport cannot say
 # otherwise (a file:// device); the job is still kept if the transport then fails.
+WARNINGS = (PrinterCondition.PAPER_NEAR_END, PrinterCondition.TONER_LOW)
 PRINTABLE = {PrinterCondition.READY, PrinterCondition.PAPER_NEAR_END, PrinterCondition.TONER_LOW,
              PrinterCondition.UNKNOWN}
 
@@ -68,7 +69,7 @@ DEVICE_STATES: dict[PrinterCondition, DeviceState] = {
 
 @dataclass(frozen=True)
 class PrinterStatus(Reading):
-    """One status reading. ``conditions`` holds every condition seen; ``condition`` the one that matters most."""
+    """One status reading: ``conditions`` every condition seen, ``condition`` the one that matters most."""
 
     condition: PrinterCondition = PrinterCondition.UNKNOWN
     conditions: tuple[PrinterCondition, ...] = ()
@@ -95,7 +96,7 @@ class PrinterStatus(Reading):
     @property
     def warnings(self) -> tuple[PrinterCondition, ...]:
         """Conditions that do not stop printing but need staff (near end, toner low)."""
-        return tuple(c for c in self.conditions if c in (PrinterCondition.PAPER_NEAR_END, PrinterCondition.TONER_LOW))
+        return tuple(c for c in self.conditions if c in WARNINGS)
 
     def to_dict(self) -> dict[str, Any]:
         return {"condition": self.condition.value, "conditions": [c.value for c in self.conditions],
@@ -150,7 +151,8 @@ def escpos_conditions(answers: dict[int, int]) -> set[PrinterCondition]:
             found.add(PrinterCondition.PAPER_OUT)
         elif b4 & 0x0C:
             found.add(PrinterCondition.PAPER_NEAR_END)
-    if b2 is not None and b2 & 0x40 and not found & {PrinterCondition.CUTTER_ERROR, PrinterCondition.HARDWARE_ERROR}:
+    causes = {PrinterCondition.CUTTER_ERROR, PrinterCondition.HARDWARE_ERROR}
+    if b2 is not None and b2 & 0x40 and not found & causes:
         found.add(PrinterCondition.HARDWARE_ERROR)  # "error occurred" with no cause in n=3
     if b1 is not None and b1 & 0x08 and not found - {PrinterCondition.PAPER_NEAR_END}:
         found.add(PrinterCondition.OFFLINE)  # offline with no other reason given (e.g. feed button held)
@@ -198,7 +200,7 @@ def cups_conditions(reasons: list[str] | tuple[str, ...]) -> set[PrinterConditio
             if reason.endswith(end):
                 base, suffix = reason[: -len(end)], end
                 break
-        if suffix == "-report" and base != "offline":  # CUPS backends report an unplugged printer as offline-report
+        if suffix == "-report" and base != "offline":  # an unplugged printer is "offline-report"
             continue
         if base in _CUPS_REASONS:
             found.add(_CUPS_REASONS[base])

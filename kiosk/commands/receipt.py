@@ -46,11 +46,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     st.set_defaults(run=run)
 
     sim = rsub.add_parser("simulate", help="run the ESC/POS printer simulator (pty and TCP)")
-    sim.add_argument("--tcp", metavar="PORT", type=int, default=9100, help="TCP port on 127.0.0.1 (0 = any free)")
+    sim.add_argument("--tcp", metavar="PORT", type=int, default=9100,
+                     help="TCP port on 127.0.0.1 (0 = any free)")
     sim.add_argument("--no-pty", action="store_true", help="TCP only")
-    sim.add_argument("--state", default="ready", help="ready, paper_near_end, paper_out, cover_open, offline, "
-                                                      "cutter_error or silent")
-    sim.add_argument("--out", metavar="DIR", default="receipts", help="where each job's PNG goes (default ./receipts)")
+    sim.add_argument("--state", default="ready",
+                     help="ready, paper_near_end, paper_out, cover_open, offline, cutter_error or silent")
+    sim.add_argument("--out", metavar="DIR", default="receipts",
+                     help="where each job's PNG goes (default ./receipts)")
     sim.add_argument("--seconds", type=float, default=0, help="stop after this long (default: until Ctrl-C)")
     sim.set_defaults(run=run)
 
@@ -177,7 +179,8 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         state = SimState(args.state)
     except ValueError:
-        raise UserError(f"unknown state {args.state!r}; one of {', '.join(s.value for s in SimState)}", 2) from None
+        known = ", ".join(s.value for s in SimState)
+        raise UserError(f"unknown state {args.state!r}; one of {known}", 2) from None
     try:
         sim = EscposSimulator(state=state, out_dir=args.out, pty=not args.no_pty, tcp_port=args.tcp)
     except OSError as exc:
@@ -186,8 +189,8 @@ def _simulate(args: argparse.Namespace) -> int:
         if sim.port:
             print(f"serial (pty): {sim.port}")
         print(f"tcp: {sim.tcp_url}")
-        print(f"state: {sim.state.value}; each job is rendered to {Path(args.out).resolve()}/receipt-NNNN.png",
-              flush=True)
+        print(f"state: {sim.state.value}; each job is rendered to "
+              f"{Path(args.out).resolve()}/receipt-NNNN.png", flush=True)
         deadline = time.monotonic() + args.seconds if args.seconds else None
         seen = 0
         while deadline is None or time.monotonic() < deadline:
@@ -227,7 +230,8 @@ def _licence(args: argparse.Namespace) -> int:
     code = ""
     key_file = elicence.default_key_dir() / elicence.PRIVATE_NAME
     if key_file.exists():  # sign with the local platform's key when there is one; never create one here
-        code = elicence.sign(elicence.load_or_create_signing_key(key_file.parent), SAMPLE_USCC, app["name"]["full"])
+        key = elicence.load_or_create_signing_key(key_file.parent)
+        code = elicence.sign(key, SAMPLE_USCC, app["name"]["full"])
     pdf = licence_pdf(licence_from(app, sample_decision(code)), args.size)
     try:
         Path(args.out).write_bytes(pdf)

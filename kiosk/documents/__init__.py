@@ -8,10 +8,10 @@ from kiosk.documents.blocks import QR, Cut, Feed, KeyValue, Receipt, Rule, Text,
 from kiosk.documents.labels import LINKED_SERVICES, linked_name
 from kiosk.documents.licence import LicenceInputError, licence_from, licence_pdf
 from kiosk.documents.numerals import cny_uppercase
-from kiosk.documents.receipts import (RECEIPT_KINDS, ReceiptInputError, acceptance_receipt, linked_items_receipt,
-                                      progress_receipt, progress_url, result_notice)
+from kiosk.documents.receipts import (RECEIPT_KINDS, ReceiptInputError, acceptance_receipt,
+                                      linked_items_receipt, progress_receipt, progress_url, result_notice)
 
-__all__ = ["QR", "Cut", "Feed", "KeyValue", "Receipt", "Rule", "Text", "Title", "LINKED_SERVICES", "linked_name",
-           "LicenceInputError", "licence_from", "licence_pdf", "cny_uppercase", "RECEIPT_KINDS",
-           "ReceiptInputError", "acceptance_receipt", "linked_items_receipt", "progress_receipt", "progress_url",
-           "result_notice"]
+__all__ = ["QR", "Cut", "Feed", "KeyValue", "Receipt", "Rule", "Text", "Title", "LINKED_SERVICES",
+           "linked_name", "LicenceInputError", "licence_from", "licence_pdf", "cny_uppercase",
+           "RECEIPT_KINDS", "ReceiptInputError", "acceptance_receipt", "linked_items_receipt",
+           "progress_receipt", "progress_url", "result_notice"]

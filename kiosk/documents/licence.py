@@ -157,8 +157,9 @@ LAYOUTS = {
                  left_w=100, right_x=128, right_w=60, scope_bottom=232, seal_cx=158, seal_cy=244, seal_d=38,
                  footer_base=274),
     "A3": Layout(width=420, height=297, copy="正　本", scale=1.35, emblem_top=20, emblem_d=30, title_base=70,
-                 title_pt=60, code_x=34, code_top=36, qr_x=350, qr_top=30, qr_mm=40, fields_top=104, left_x=40,
-                 left_w=190, right_x=250, right_w=134, scope_bottom=236, seal_cx=340, seal_cy=240, seal_d=44,
+                 title_pt=60, code_x=34, code_top=36, qr_x=350, qr_top=30, qr_mm=40, fields_top=104,
+                 left_x=40, left_w=190, right_x=250, right_w=134, scope_bottom=236, seal_cx=340, seal_cy=240,
+                 seal_d=44,
                  footer_base=272),
 }
 
@@ -192,7 +193,8 @@ class _Page:
         c.drawText(t)
         c.restoreState()
 
-    def spread(self, x_mm: float, base_mm: float, text: str, size: float, width_pt: float, bold: bool = True) -> None:
+    def spread(self, x_mm: float, base_mm: float, text: str, size: float, width_pt: float,
+               bold: bool = True) -> None:
         """A label spread evenly over ``width_pt`` (名　称 as wide as 法定代表人)."""
         n = len(text)
         if n == 1:
@@ -204,7 +206,7 @@ class _Page:
 
     def paragraph(self, x_mm: float, top_mm: float, width_mm: float, text: str, size: float,
                   max_height_mm: float | None = None, min_size: float = 6.5) -> float:
-        """Wrapped text (Chinese line-breaking rules); shrinks to fit ``max_height_mm``; returns the height used (mm)."""
+        """Wrapped text (Chinese line-breaking), shrunk to fit ``max_height_mm``; returns its height (mm)."""
         while True:
             leading = size * 1.45
             widths: dict[str, float] = {}
@@ -273,8 +275,8 @@ def _emblem(p: _Page) -> None:
     _star(c, cx, cy + r * 0.12, r * 0.36, GOLD)
     for k, angle in enumerate((150, 120, 60, 30)):
         a = math.radians(angle)
-        _star(c, cx + r * 0.6 * math.cos(a), cy + r * 0.12 + r * 0.42 * math.sin(a) - r * 0.05, r * 0.11, GOLD,
-              90 + (k - 1.5) * 20)
+        x, y = cx + r * 0.6 * math.cos(a), cy + r * 0.07 + r * 0.42 * math.sin(a)
+        _star(c, x, y, r * 0.11, GOLD, 90 + (k - 1.5) * 20)
 
 
 def _qr(p: _Page, text: str) -> None:
@@ -380,7 +382,8 @@ def licence_pdf(licence: dict[str, Any], size: str = "A4") -> bytes:
     p = _Page(c, L)
     _border(p)
     _emblem(p)
-    p.text(L.width / 2, L.title_base, "营业执照", L.title_pt, anchor="center", bold=True, spacing=L.title_pt * 0.3)
+    p.text(L.width / 2, L.title_base, "营业执照", L.title_pt, anchor="center", bold=True,
+           spacing=L.title_pt * 0.3)
     p.text(L.width / 2, L.title_base + 11 * L.scale, f"（{L.copy}）", 14 * L.scale, anchor="center")
     p.text(L.code_x, L.code_top, "统一社会信用代码", 10.5 * L.scale, bold=True)
     p.text(L.code_x, L.code_top + 7 * L.scale, str(licence["uscc"]), 13 * L.scale, spacing=0.6 * L.scale)

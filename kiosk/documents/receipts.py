@@ -170,8 +170,9 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
 
 def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None) -> list[Block]:
     item = item or {}
+    status = item.get("status", "pending")
     out: list[Block] = [Text(f"■ {linked_name(code)}", bold=True),
-                        KeyValue("办理状态", ITEM_STATUS_ZH.get(item.get("status", "pending"), str(item.get("status")))),
+                        KeyValue("办理状态", ITEM_STATUS_ZH.get(status, str(status))),
                         KeyValue("预计办结", expected_time(code))]
     if item.get("updated_at"):
         out.append(KeyValue("更新时间", _when(item["updated_at"])))
