@@ -620,6 +620,7 @@ class EscposSimulator:
         self._slave: int | None = None
         self.tcp_address: tuple[str, int] | None = None
         self._server: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
         if pty:
             self._start_pty()
         if tcp_port is not None:
@@ -808,6 +809,7 @@ class EscposSimulator:
         interp = EscposInterpreter(self)
         conn.settimeout(0.2)
         with self._lock:
+            self._conns.add(conn)
             self._asb_sinks.append(conn.sendall)
         try:
             while not self._stop.is_set():
@@ -824,14 +826,23 @@ class EscposSimulator:
             return
         finally:
             with self._lock:
+                self._conns.discard(conn)
                 if conn.sendall in self._asb_sinks:
                     self._asb_sinks.remove(conn.sendall)
             conn.close()
 
     def close(self) -> None:
+        """Power off: stop listening and drop every connection at once."""
         self._stop.set()
         if self._server is not None:
             self._server.close()
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         for t in self._threads:
             t.join(timeout=1)
         for fd in (self.master, self._slave):
