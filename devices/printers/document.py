@@ -19,6 +19,7 @@ have ``ErrorPolicy abort-job`` (see README).
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -180,6 +181,7 @@ def _ipp_tests() -> Path:
     with _test_lock:
         if _test_dir is None or not _test_dir.is_dir():
             folder = Path(tempfile.mkdtemp(prefix="yzt-ipp-"))
+            atexit.register(shutil.rmtree, folder, True)
             (folder / "printer.test").write_text(_PRINTER_TEST, encoding="utf-8")
             (folder / "job.test").write_text(_JOB_TEST, encoding="utf-8")
             _test_dir = folder
