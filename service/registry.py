@@ -1,0 +1,47 @@
+"""Questions the approval rules ask of the registered entities, each one indexed query.
+
+The name index is the ``entities`` table itself: (region, trade_name) and (region, trade_sound,
+industry) are B-tree indexes, so a name check costs a few index probes whether the city holds a
+thousand names or millions (``bench/bench_platform.py`` measures it beside a linear scan).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.db import Entity
+
+
+def same_trade_name(session: Session, region: str, trade_name: str) -> list[tuple[str, str]]:
+    """(industry, full name) of every entity in ``region`` with this exact trade name."""
+    rows = session.execute(select(Entity.industry, Entity.name)
+                           .where(Entity.region == region, Entity.trade_name == trade_name).limit(50))
+    return [(r[0], r[1]) for r in rows]
+
+
+def sounds_alike(session: Session, region: str, trade_sound: str, industry: str, trade_name: str) -> list[str]:
+    """Full names in ``region`` and ``industry`` whose trade name is a homophone (not the same)."""
+    rows = session.execute(select(Entity.name).where(
+        Entity.region == region, Entity.trade_sound == trade_sound, Entity.industry == industry,
+        Entity.trade_name != trade_name).limit(10))
+    return [r[0] for r in rows]
+
+
+def taken(session: Session, region: str, trade_name: str, industry: str) -> bool:
+    return session.execute(select(Entity.id).where(
+        Entity.region == region, Entity.trade_name == trade_name, Entity.industry == industry).limit(1)).first() is not None
+
+
+def entities_at(session: Session, address_code: str) -> int:
+    return int(session.execute(select(func.count()).select_from(Entity)
+                               .where(Entity.address_code == address_code)).scalar_one())
+
+
+def entities_represented(session: Session, id_number: str) -> int:
+    return int(session.execute(select(func.count()).select_from(Entity)
+                               .where(Entity.legal_rep_id == id_number.upper())).scalar_one())
+
+
+def entity_by_uscc(session: Session, uscc: str) -> Entity | None:
+    return session.execute(select(Entity).where(Entity.uscc == uscc)).scalar_one_or_none()

@@ -1,0 +1,226 @@
+"""The application document and the answers, as pydantic models (what /openapi.json publishes).
+
+The shape follows ``application.schema.json``: its top-level required fields are required here
+(a body without them is a 422), while the parts the approval rules judge — name parts, officers,
+signatures, ID numbers — may be empty or missing, so the citizen gets a reason code that sends
+them to the right step instead of a bare validation error.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SERVICES = ("seal", "tax", "social_insurance", "housing_fund", "bank_account")
+Severity = Literal["error", "review", "notice"]
+DecisionKind = Literal["approved", "manual_review", "rejected"]
+ItemStatus = Literal["pending", "in_progress", "done", "failed"]
+
+_Text = Field(default="", max_length=400)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        """NUL and other control characters never belong in a form, and PostgreSQL refuses NUL."""
+        if isinstance(data, dict):
+            for key, value in data.items():
+                for text in (value if isinstance(value, list) else [value]):
+                    if isinstance(text, str) and _CONTROL.search(text):
+                        raise ValueError(f"{key}: contains control characters")
+        return data
+
+
+class Person(_Model):
+    name: str = _Text
+    id_type: Literal["resident_id", "foreign_permanent_resident_id"] = "resident_id"
+    id_number: str = Field(default="", max_length=40)
+    phone: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=400)
+
+
+class Shareholder(Person):
+    subscribed_cny: int = Field(ge=-10**15, le=10**15)
+    contribution_deadline: date
+    contribution_method: Literal["currency", "in_kind", "ip", "land_use_right", "equity"] = "currency"
+
+
+class NameParts(_Model):
+    region: str = Field(default="", max_length=60)
+    trade_name: str = Field(default="", max_length=60)
+    industry: str = Field(default="", max_length=60)
+    form: str = Field(default="", max_length=60)
+    full: str = Field(default="", max_length=200)
+
+
+class AddressRef(_Model):
+    code: str = Field(max_length=40)
+    text: str = _Text
+
+
+class ScopeItem(_Model):
+    code: str | None = Field(default=None, max_length=40)
+    text: str = _Text
+
+
+class Officers(_Model):
+    legal_representative: Person | None = None
+    directors: list[Person] = Field(default_factory=list, max_length=100)
+    managers: list[Person] = Field(default_factory=list, max_length=100)
+    supervisor: Person | None = None
+    finance_officer: Person | None = None
+    registration_contact: Person | None = None
+
+
+class Verification(_Model):
+    card_read: bool
+    card_valid_to: str | None = Field(default=None, max_length=20)
+    liveness_passed: bool
+    face_match_score: float = Field(ge=0, le=1)
+    face_match_threshold: float | None = Field(default=None, ge=0, le=1)
+    phone_verified: bool
+    verified_at: datetime | None = None
+
+
+class Applicant(_Model):
+    person: Person
+    verification: Verification
+
+
+class Seal(_Model):
+    shop: str | None = Field(default=None, max_length=200)
+    kinds: list[str] = Field(default_factory=list, max_length=20)
+
+
+class Tax(_Model):
+    invoice_kinds: list[str] = Field(default_factory=list, max_length=20)
+    ukey: bool = False
+
+
+class SocialInsurance(_Model):
+    employees: list[Person] = Field(default_factory=list, max_length=500)
+
+
+class HousingFund(_Model):
+    deposit_ratio_percent: float | None = Field(default=None, ge=0, le=100)
+
+
+class BankAccount(_Model):
+    bank: str | None = Field(default=None, max_length=100)
+    branch: str | None = Field(default=None, max_length=200)
+
+
+class LinkedServices(_Model):
+    seal: Seal | None = None
+    tax: Tax | None = None
+    social_insurance: SocialInsurance | None = None
+    housing_fund: HousingFund | None = None
+    bank_account: BankAccount | None = None
+
+    def chosen(self) -> list[str]:
+        return [s for s in SERVICES if getattr(self, s) is not None]
+
+
+class Signature(_Model):
+    id_number: str = Field(max_length=40)
+    signed_at: datetime
+    image_sha256: str | None = Field(default=None, max_length=64)
+
+
+class ApplicationIn(_Model):
+    """企业开办申请 as the kiosk sends it."""
+
+    application_id: uuid.UUID = Field(description="client-generated; the idempotency key")
+    kiosk_id: str | None = Field(default=None, max_length=80)
+    entity_type: Literal["llc", "individual_business"]
+    mode: Literal["full_chain", "partial_chain", "single_item"]
+    submitted_at: datetime
+    uscc: str | None = Field(default=None, max_length=18,
+                             description="single_item: the existing company's code (from its e-licence)")
+    name: NameParts
+    address: AddressRef
+    business_scope: list[ScopeItem] = Field(max_length=200)
+    registered_capital_cny: int = Field(ge=-10**15, le=10**15)
+    shareholders: list[Shareholder] = Field(max_length=1000)
+    officers: Officers
+    applicant: Applicant
+    linked_services: LinkedServices
+    signatures: list[Signature] = Field(max_length=1000)
+
+
+class Reason(BaseModel):
+    code: str
+    severity: Severity
+    field: str
+    message: str
+
+
+class Decision(BaseModel):
+    application_id: str
+    decision: DecisionKind
+    reasons: list[Reason]
+    uscc: str | None = None
+    e_license: str | None = None
+
+
+class ItemOut(BaseModel):
+    service: str
+    status: ItemStatus
+    updated_at: datetime
+    detail: str
+    expected_done_at: datetime | None = None
+
+
+class ApplicationOut(Decision):
+    items: list[ItemOut] = Field(default_factory=list)
+    name: str | None = None
+    submitted_at: datetime | None = None
+    received_at: datetime | None = None
+    review_comment: str | None = None
+
+
+class NameCheck(BaseModel):
+    available: bool
+    full: str
+    reasons: list[Reason]
+    suggestions: list[str] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    database: str
+    reference: dict[str, int]
+
+
+class SmsSend(_Model):
+    phone: str = Field(pattern=r"^1[3-9]\d{9}$", description="mainland mobile number")
+
+
+class SmsVerify(SmsSend):
+    code: str = Field(pattern=r"^\d{6}$")
+
+
+class ReviewIn(_Model):
+    action: Literal["approve", "reject"]
+    reviewer: str = Field(min_length=1, max_length=80)
+    comment: str = Field(default="", max_length=1000)
+
+
+class HeartbeatIn(_Model):
+    site: str = Field(default="", max_length=200)
+    version: str = Field(default="", max_length=40)
+    status: dict[str, object] = Field(default_factory=dict)
+
+
+class ApiError(BaseModel):
+    detail: str
+    message: str

@@ -1,0 +1,153 @@
+"""Shared by the platform tests: a small reference folder with known cases, applications, a live server."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from kiosk.idnumber import make_id
+from service.uscc import make as make_uscc
+
+CHINA = timezone(timedelta(hours=8))
+TODAY = datetime.now(CHINA).date()
+
+# people (valid GB 11643 numbers)
+ZHANG = {"name": "张伟明", "id_number": make_id("441702", date(1985, 4, 12), 31)}
+LI = {"name": "李秀英", "id_number": make_id("441702", date(1990, 9, 3), 42)}
+CHEN = {"name": "陈国强", "id_number": make_id("441704", date(1978, 1, 20), 13)}
+MINOR = {"name": "王小明", "id_number": make_id("441702", TODAY.replace(year=TODAY.year - 16) if
+                                              not (TODAY.month == 2 and TODAY.day == 29) else date(TODAY.year - 16, 3, 1), 15)}
+DISHONEST = {"name": "王失信", "id_number": make_id("441702", date(1980, 6, 1), 57)}
+BUSY = {"name": "赵多企", "id_number": make_id("441702", date(1975, 3, 15), 31)}
+
+ADDRESS_OK = "441702000001"
+ADDRESS_NEGATIVE = "441702000002"
+ADDRESS_CROWDED = "441702000003"
+SCOPE_NONE, SCOPE_PRE, SCOPE_POST = "I6511-001", "O7271-001", "H6210-001"
+
+FRESH_ADDRESSES = 2000
+_addresses = itertools.cycle(range(FRESH_ADDRESSES))
+_CHARS = "鑫瑞泰丰源宏达盛隆昌兴嘉旺福润"
+_names = (a + b + c for a, b, c in itertools.product(_CHARS, repeat=3))
+
+
+_people = itertools.count(1)
+
+
+def fresh_person(name: str = "张伟明") -> dict[str, str]:
+    """Someone who represents no entity yet (approvals make their legal representatives busy)."""
+    n = next(_people)
+    return {"name": name, "id_number": make_id("441781", date(1960 + n % 40, 1 + n % 12, 1 + n % 28), n % 1000)}
+
+
+def fresh_address() -> dict[str, str]:
+    """A standard address with room left (every approval registers one more entity at its address)."""
+    i = next(_addresses)
+    return {"code": str(441702100000 + i), "text": f"广东省阳江市江城区南恩路{i + 1}号"}
+
+
+def unique_trade() -> str:
+    """A trade name no other test in this run uses (approvals register their names)."""
+    return next(_names)
+
+
+def write_reference(folder: Path) -> Path:
+    """The known cases every rule test relies on."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "divisions.csv").write_text("code,name,parent\n441700,阳江市,\n441702,江城区,441700\n"
+                                          "441704,阳东区,441700\n", encoding="utf-8")
+    (folder / "addresses.csv").write_text(
+        "code,division,text,negative,street,building,unit\n"
+        f"{ADDRESS_OK},441702,广东省阳江市江城区东风二路88号华润大厦1201室,0,东风二路,88号华润大厦,1201室\n"
+        f"{ADDRESS_NEGATIVE},441702,广东省阳江市江城区漠阳江饮用水源保护区1号,1,漠阳江路,1号,\n"
+        f"{ADDRESS_CROWDED},441702,广东省阳江市江城区创业孵化基地集群注册,0,新江北路,创业孵化基地,集群注册\n"
+        "441704000001,441704,广东省阳江市阳东区东城镇东华路8号,0,东华路,8号,\n"
+        + "".join(f"{441702100000 + i},441702,广东省阳江市江城区南恩路{i + 1}号,0,南恩路,{i + 1}号,\n"
+                  for i in range(FRESH_ADDRESSES)), encoding="utf-8")
+    (folder / "scopes.csv").write_text(
+        "code,text,permit,category,keywords\n"
+        f"{SCOPE_NONE},软件开发,none,信息技术,软件 编程\n"
+        f"{SCOPE_PRE},保安服务,pre,商务服务,保安\n"
+        f"{SCOPE_POST},餐饮服务,post,住宿和餐饮业,饭店 餐馆\n"
+        "F5211-001,日用百货销售,none,批发和零售业,百货\n", encoding="utf-8")
+    rows = ["uscc,name,region,trade_name,industry,legal_rep_id,address_code"]
+    serial = itertools.count(900000)
+
+    def entity(trade: str, industry: str, rep: str, address: str) -> None:
+        rows.append(f"{make_uscc('441702', next(serial))},阳江市{trade}{industry}有限公司,阳江市,{trade},{industry},"
+                    f"{rep},{address}")
+
+    entity("华信", "科技", CHEN["id_number"], "441704000001")
+    for i in range(10):
+        entity(f"聚集{i}", "贸易", CHEN["id_number"], ADDRESS_CROWDED)
+    for i in range(5):
+        entity(f"多企{i}", "咨询", BUSY["id_number"], "441704000001")
+    (folder / "entities.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "dishonest.csv").write_text(f"id_number,name\n{DISHONEST['id_number']},{DISHONEST['name']}\n",
+                                          encoding="utf-8")
+    (folder / "prohibited_words.txt").write_text("中国\n国家\n赌\n", encoding="utf-8")
+    return folder
+
+
+def person(p: dict[str, str]) -> dict[str, Any]:
+    return {"name": p["name"], "id_type": "resident_id", "id_number": p["id_number"]}
+
+
+def application(trade: str | None = None, **changes: Any) -> dict[str, Any]:
+    """A two-shareholder LLC, full chain, that the rules approve; ``changes`` replace top-level keys."""
+    trade = trade or unique_trade()
+    rep = fresh_person()
+    now = datetime.now(CHINA).replace(microsecond=0)
+    deadline = (TODAY + timedelta(days=3 * 365)).isoformat()
+    doc: dict[str, Any] = {
+        "application_id": str(uuid.uuid4()),
+        "kiosk_id": "YJ-TEST-01",
+        "entity_type": "llc",
+        "mode": "full_chain",
+        "submitted_at": now.isoformat(),
+        "name": {"region": "阳江市", "trade_name": trade, "industry": "科技", "form": "有限公司",
+                 "full": f"阳江市{trade}科技有限公司"},
+        "address": fresh_address(),
+        "business_scope": [{"code": SCOPE_NONE, "text": "软件开发"}],
+        "registered_capital_cny": 1_000_000,
+        "shareholders": [
+            {**person(rep), "subscribed_cny": 600_000, "contribution_deadline": deadline},
+            {**person(LI), "subscribed_cny": 400_000, "contribution_deadline": deadline},
+        ],
+        "officers": {"legal_representative": person(rep), "directors": [person(rep)], "managers": [person(rep)],
+                     "supervisor": person(LI), "finance_officer": person(LI)},
+        "applicant": {"person": {**person(rep), "phone": "13800138000"},
+                      "verification": {"card_read": True, "card_valid_to": "2035-01-01", "liveness_passed": True,
+                                       "face_match_score": 0.93, "face_match_threshold": 0.8, "phone_verified": True,
+                                       "verified_at": now.isoformat()}},
+        "linked_services": {"seal": {"shop": "阳江市江城区诚信刻章店", "kinds": ["公章", "财务专用章"]},
+                            "tax": {"invoice_kinds": ["增值税普通发票"], "ukey": True},
+                            "social_insurance": {"employees": []},
+                            "housing_fund": {"deposit_ratio_percent": 5},
+                            "bank_account": {"bank": "中国工商银行", "branch": "阳江分行"}},
+        "signatures": [{"id_number": rep["id_number"], "signed_at": now.isoformat()},
+                       {"id_number": LI["id_number"], "signed_at": now.isoformat()}],
+    }
+    doc.update(copy.deepcopy(changes))
+    return doc
+
+
+def codes(decision: dict[str, Any]) -> set[str]:
+    return {r["code"] for r in decision["reasons"]}
+
+
+def start_platform(tmp: Path, **settings: Any) -> Any:
+    """A real platform on a loopback port over its own SQLite file and the known reference cases."""
+    from service.server import serve_in_thread
+    from service.settings import Settings
+
+    options: dict[str, Any] = {"db_url": f"sqlite:///{tmp / 'platform.db'}",
+                               "reference_dir": write_reference(tmp / "reference"), "key_dir": tmp / "keys",
+                               "dispatch_scale": 0.002, "dispatch_tick_s": 0.05, "dev_sms": True,
+                               "sms_cooldown_s": 0, "reviewer_token": "test-reviewer"}
+    options.update(settings)
+    return serve_in_thread(Settings(**options))
