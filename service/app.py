@@ -15,6 +15,7 @@ from typing import Annotated, Any, AsyncIterator
 
 from fastapi import Body, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import text
@@ -31,6 +32,9 @@ from service.sms import SmsError
 log = logging.getLogger("service.app")
 
 _Q = r"^[^\x00-\x1f\x7f]*$"  # query texts: no control characters
+
+
+_HTTP_ZH = {404: "未找到。", 405: "不支持该操作。", 413: "提交的内容过大。"}
 
 
 def _error(status: int, detail: str, message: str) -> JSONResponse:
@@ -105,6 +109,16 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
         fields = "、".join(dict.fromkeys(e["field"] for e in errors[:5]))
         return JSONResponse(status_code=422, content={"detail": errors,
                                                       "message": f"提交的内容不完整或格式有误：{fields}"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that is not even text: the same answer as any bad body
+            return JSONResponse(status_code=422, content={
+                "detail": [{"loc": ["body"], "field": "body", "msg": str(exc.detail), "type": "body_unreadable"}],
+                "message": "提交的内容无法识别，请重试。"})
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail),
+                                                                  "message": _HTTP_ZH.get(exc.status_code, "请求有误。")},
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(OperationalError)
     async def _database(_request: Request, exc: OperationalError) -> JSONResponse:

@@ -8,66 +8,75 @@ them to the right step instead of a bare validation error.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 SERVICES = ("seal", "tax", "social_insurance", "housing_fund", "bank_account")
 Severity = Literal["error", "review", "notice"]
 DecisionKind = Literal["approved", "manual_review", "rejected"]
 ItemStatus = Literal["pending", "in_progress", "done", "failed"]
 
-_Text = Field(default="", max_length=400)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SAFE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL)
+
+
+def text(max_length: int = 400, default: Any = "", **kw: Any) -> Any:
+    """A text field: bounded, no control characters, and the schema says so."""
+    return Field(default=default, max_length=max_length, pattern=SAFE, **kw)
+
+
+def _text_only(value: Any) -> Any:
+    """Dates and times arrive as ISO 8601 text; a bare number is not a date (whatever pydantic allows)."""
+    if not isinstance(value, (str, date)):
+        raise ValueError("must be an ISO 8601 date or date-time text")
+    return value
+
+
+_Text = text()
+# strict numbers and booleans: 1.5 yuan, "true" or 1 for a yes/no are errors, as the JSON Schema says
+Int = Annotated[int, Field(strict=True)]
+Num = Annotated[float, Field(strict=True)]
+Bool = Annotated[bool, Field(strict=True)]
+When = Annotated[datetime, BeforeValidator(_text_only)]
+Day = Annotated[date, BeforeValidator(_text_only)]
+Word = Annotated[str, Field(max_length=60, pattern=SAFE)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_control_characters(cls, data: Any) -> Any:
-        """NUL and other control characters never belong in a form, and PostgreSQL refuses NUL."""
-        if isinstance(data, dict):
-            for key, value in data.items():
-                for text in (value if isinstance(value, list) else [value]):
-                    if isinstance(text, str) and _CONTROL.search(text):
-                        raise ValueError(f"{key}: contains control characters")
-        return data
-
 
 class Person(_Model):
     name: str = _Text
     id_type: Literal["resident_id", "foreign_permanent_resident_id"] = "resident_id"
-    id_number: str = Field(default="", max_length=40)
-    phone: str | None = Field(default=None, max_length=40)
-    address: str | None = Field(default=None, max_length=400)
+    id_number: str = text(40)
+    phone: str | None = text(40, None)
+    address: str | None = text(400, None)
 
 
 class Shareholder(Person):
-    subscribed_cny: int = Field(ge=-10**15, le=10**15)
-    contribution_deadline: date
+    subscribed_cny: Int = Field(ge=-10**15, le=10**15)
+    contribution_deadline: Day
     contribution_method: Literal["currency", "in_kind", "ip", "land_use_right", "equity"] = "currency"
 
 
 class NameParts(_Model):
-    region: str = Field(default="", max_length=60)
-    trade_name: str = Field(default="", max_length=60)
-    industry: str = Field(default="", max_length=60)
-    form: str = Field(default="", max_length=60)
-    full: str = Field(default="", max_length=200)
+    region: str = text(60)
+    trade_name: str = text(60)
+    industry: str = text(60)
+    form: str = text(60)
+    full: str = text(200)
 
 
 class AddressRef(_Model):
-    code: str = Field(max_length=40)
+    code: str = text(40, ...)
     text: str = _Text
 
 
 class ScopeItem(_Model):
-    code: str | None = Field(default=None, max_length=40)
+    code: str | None = text(40, None)
     text: str = _Text
 
 
@@ -81,13 +90,13 @@ class Officers(_Model):
 
 
 class Verification(_Model):
-    card_read: bool
-    card_valid_to: str | None = Field(default=None, max_length=20)
-    liveness_passed: bool
-    face_match_score: float = Field(ge=0, le=1)
-    face_match_threshold: float | None = Field(default=None, ge=0, le=1)
-    phone_verified: bool
-    verified_at: datetime | None = None
+    card_read: Bool
+    card_valid_to: str | None = text(20, None)
+    liveness_passed: Bool
+    face_match_score: Num = Field(ge=0, le=1)
+    face_match_threshold: Num | None = Field(default=None, ge=0, le=1)
+    phone_verified: Bool
+    verified_at: When | None = None
 
 
 class Applicant(_Model):
@@ -96,13 +105,13 @@ class Applicant(_Model):
 
 
 class Seal(_Model):
-    shop: str | None = Field(default=None, max_length=200)
-    kinds: list[str] = Field(default_factory=list, max_length=20)
+    shop: str | None = text(200, None)
+    kinds: list[Word] = Field(default_factory=list, max_length=20)
 
 
 class Tax(_Model):
-    invoice_kinds: list[str] = Field(default_factory=list, max_length=20)
-    ukey: bool = False
+    invoice_kinds: list[Word] = Field(default_factory=list, max_length=20)
+    ukey: Bool = False
 
 
 class SocialInsurance(_Model):
@@ -110,12 +119,12 @@ class SocialInsurance(_Model):
 
 
 class HousingFund(_Model):
-    deposit_ratio_percent: float | None = Field(default=None, ge=0, le=100)
+    deposit_ratio_percent: Num | None = Field(default=None, ge=0, le=100)
 
 
 class BankAccount(_Model):
-    bank: str | None = Field(default=None, max_length=100)
-    branch: str | None = Field(default=None, max_length=200)
+    bank: str | None = text(100, None)
+    branch: str | None = text(200, None)
 
 
 class LinkedServices(_Model):
@@ -130,25 +139,25 @@ class LinkedServices(_Model):
 
 
 class Signature(_Model):
-    id_number: str = Field(max_length=40)
-    signed_at: datetime
-    image_sha256: str | None = Field(default=None, max_length=64)
+    id_number: str = text(40, ...)
+    signed_at: When
+    image_sha256: str | None = text(64, None)
 
 
 class ApplicationIn(_Model):
     """企业开办申请 as the kiosk sends it."""
 
     application_id: uuid.UUID = Field(description="client-generated; the idempotency key")
-    kiosk_id: str | None = Field(default=None, max_length=80)
+    kiosk_id: str | None = text(80, None)
     entity_type: Literal["llc", "individual_business"]
     mode: Literal["full_chain", "partial_chain", "single_item"]
-    submitted_at: datetime
-    uscc: str | None = Field(default=None, max_length=18,
+    submitted_at: When
+    uscc: str | None = Field(default=None, max_length=18, pattern=SAFE,
                              description="single_item: the existing company's code (from its e-licence)")
     name: NameParts
     address: AddressRef
     business_scope: list[ScopeItem] = Field(max_length=200)
-    registered_capital_cny: int = Field(ge=-10**15, le=10**15)
+    registered_capital_cny: Int = Field(ge=-10**15, le=10**15)
     shareholders: list[Shareholder] = Field(max_length=1000)
     officers: Officers
     applicant: Applicant
@@ -211,13 +220,13 @@ class SmsVerify(SmsSend):
 
 class ReviewIn(_Model):
     action: Literal["approve", "reject"]
-    reviewer: str = Field(min_length=1, max_length=80)
-    comment: str = Field(default="", max_length=1000)
+    reviewer: str = text(80, ..., min_length=1)
+    comment: str = text(1000)
 
 
 class HeartbeatIn(_Model):
-    site: str = Field(default="", max_length=200)
-    version: str = Field(default="", max_length=40)
+    site: str = text(200)
+    version: str = text(40)
     status: dict[str, object] = Field(default_factory=dict)
 
 

@@ -69,3 +69,13 @@ def embedded_settings(data_dir: Path, **overrides: object) -> Settings:
         setattr(settings, key, value)
     data_dir.mkdir(parents=True, exist_ok=True)
     return settings
+
+
+def app_from_environment() -> object:
+    """The app for ``yzt service`` (uvicorn's factory, once per worker): settings from the environment."""
+    import json
+    import os
+
+    raw = json.loads(os.environ.get("YZT_SERVICE_SETTINGS", "{}"))
+    settings = Settings(**{k: Path(v) if k in ("reference_dir", "key_dir") else v for k, v in raw.items()})
+    return create_app(Platform(settings))
