@@ -71,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
                 base = f"{row.get('baseline_metric') or ''} {_fmt(row.get('baseline'))}".strip()
                 met = {True: "yes", False: "NO", None: ""}[row.get("met")]
                 print(f"{row['bench']:<12} {row['metric']:<44} {_fmt(row['value']):>10} {row.get('unit', ''):<6} "
-                      f"{base:<40} {row.get('goal', ''):<22} {met}", flush=True)
+                      f"{base:<40} {str(row.get('goal') or ''):<22} {met}", flush=True)
     return 0
