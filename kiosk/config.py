@@ -78,7 +78,16 @@ SPEC: dict[str, dict[str, Key]] = {
         "url": Key(str, "embedded", "the platform's base URL, or `embedded` to run it inside the kiosk process"),
         "timeout_s": Key((int, float), 10, "longest wait for one platform request", _between(0.5, 120)),
         "key_file": Key(str, "", "this kiosk's signing key (PEM); empty = `kiosk.key` in the data folder"),
+        "public_url": Key(str, "", "the platform address printed in receipts' progress QR codes (as phones reach it); "
+                                   "empty = `url`"),
         "heartbeat_s": Key(int, 60, "seconds between heartbeats to the platform", _between(5, 3600)),
+    },
+    "identity": {
+        "face_matcher": Key(str, "none", "who compares the live face with the card holder: `simulated` (simulator and "
+                                         "demo only) or `none` (no provider: the face step cannot pass)",
+                            _one_of("simulated", "none")),
+        "face_threshold": Key((int, float), 0.8, "lowest comparison score that passes", _between(0.5, 0.99)),
+        "liveness_s": Key((int, float), 2.5, "how long the camera watches for a live face", _between(1, 10)),
     },
     "devices.idcard": {**DEVICE_KEYS, "url": Key(str, "/dev/ttyUSB0", DEVICE_KEYS["url"].doc)},
     "devices.camera": {**DEVICE_KEYS, "url": Key(str, "0", DEVICE_KEYS["url"].doc)},
@@ -199,6 +208,7 @@ def simulated(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for section in DEVICE_SECTIONS:
         out[section]["url"] = "sim://"
     out["platform"]["url"] = "embedded"
+    out["identity"]["face_matcher"] = "simulated"
     out["kiosk"]["fullscreen"] = False if os.environ.get("YZT_WINDOWED") else out["kiosk"]["fullscreen"]
     return out
 

@@ -83,11 +83,138 @@ class KioskServices:
     def verify_sms(self, phone: str, code: str) -> bool:
         return bool(self.platform().verify_sms_code(phone, code))
 
-    def liveness(self) -> tuple[bool, float, float]:
+    def liveness(self, card: Any = None) -> tuple[bool, float, float]:
         """Face detection with liveness on the camera, compared by the identity provider."""
-        from kiosk.face import check_face
+        from kiosk.face import FaceError, check_face
 
-        return check_face(self.device("camera"), self.cfg)
+        try:
+            return check_face(self.device("camera"), self.cfg, card)
+        except FaceError as exc:
+            raise ServiceError(exc.key, str(exc)) from None
+        except TimeoutError as exc:
+            raise ServiceError("error.device.camera", str(exc)) from None
+
+    # -- submission and printing -------------------------------------------------------------
+    def kiosk_info(self) -> dict[str, Any]:
+        """What receipts print about this kiosk, and where their QR codes point."""
+        public = self.cfg.platform.public_url or ""
+        if not public:
+            try:
+                public = self.platform().base_url
+            except ServiceError:
+                public = ""
+        return {"id": self.cfg.kiosk.id, "site": self.cfg.kiosk.site, "platform_public_url": public}
+
+    def submit(self, journey: Any, progress: Any = lambda key: None) -> dict[str, Any]:
+        """Journal, send, print. Returns ``{"decision", "printed", "queued", "licence_pdf"}``.
+
+        The application is in the outbox (sealed, fsynced) before a byte leaves; a platform that is
+        down leaves it there for the background flush, and the citizen gets an acceptance receipt
+        with the progress code. A printer that cannot print keeps the job for reprint.
+        """
+        from kiosk.outbox import PermanentRejection
+
+        application = journey.application()
+        app_id = application["application_id"]
+        outbox = self.runtime.outbox()
+        outbox.put(application)
+        journey.submitting()
+        progress("submit.sending")
+        try:
+            client = self.platform()
+            decision = outbox.deliver(app_id, client.submit)
+        except PermanentRejection as exc:
+            raise ServiceError("error.platform.refused", getattr(exc, "message", str(exc))) from None
+        except ServiceError:
+            decision = None
+        outcome: dict[str, Any] = {"application": application, "printed": [], "queued": decision is None,
+                                   "licence_pdf": None}
+        kiosk = self.kiosk_info()
+        if decision is None:
+            outcome["decision"] = {"application_id": app_id, "decision": "queued", "reasons": []}
+            progress("submit.printing_receipt")
+            self._print_receipt("acceptance", application, None, kiosk, outcome)
+            return outcome
+        outcome["decision"] = decision
+        verdict = decision.get("decision")
+        if verdict == "approved":
+            progress("submit.printing_licence")
+            self._print_licence(application, decision, outcome)
+            progress("submit.printing_receipt")
+            self._print_receipt("result", application, decision, kiosk, outcome)
+            if application.get("linked_services"):
+                self._print_receipt("linked_items", application, decision, kiosk, outcome)
+        elif verdict == "manual_review":
+            progress("submit.printing_receipt")
+            self._print_receipt("acceptance", application, decision, kiosk, outcome)
+        return outcome
+
+    def _print_licence(self, application: dict[str, Any], decision: dict[str, Any], outcome: dict[str, Any]) -> None:
+        from kiosk.documents import licence_from, licence_pdf
+
+        licence = licence_from(application, decision, authority=f"{self.cfg.kiosk.region}市场监督管理局")
+        pdf = licence_pdf(licence, "A4")
+        outcome["licence_pdf"] = pdf
+        try:
+            printer = self.device("document_printer")
+            result = printer.print_pdf(pdf, application["application_id"], "licence",
+                                       f"营业执照 {decision.get('uscc', '')}", "A4")
+        except ServiceError:
+            outcome["printed"].append(tr("print.licence_kept", "zh"))
+            outcome["licence_printed"] = False
+            return
+        except Exception as exc:  # the decision stands whatever the printer does
+            log.error("licence printing failed: %s", exc)
+            outcome["printed"].append(tr("print.licence_kept", "zh"))
+            outcome["licence_printed"] = False
+            return
+        outcome["licence_printed"] = result.printed
+        outcome["printed"].append(tr("print.licence_done", "zh") if result.printed else result.message_zh)
+
+    def _print_receipt(self, kind: str, application: dict[str, Any], decision: dict[str, Any] | None,
+                       kiosk: dict[str, Any], outcome: dict[str, Any]) -> None:
+        from kiosk import documents
+
+        makers = {"acceptance": lambda: documents.acceptance_receipt(application, decision, kiosk),
+                  "result": lambda: documents.result_notice(application, decision or {}, kiosk),
+                  "linked_items": lambda: documents.linked_items_receipt(application, decision, kiosk)}
+        receipt = makers[kind]()
+        try:
+            result = self.device("receipt_printer").print_receipt(receipt)
+        except ServiceError:
+            outcome["printed"].append(tr("print.receipt_kept", "zh"))
+            return
+        except Exception as exc:
+            log.error("receipt printing failed: %s", exc)
+            outcome["printed"].append(tr("print.receipt_kept", "zh"))
+            return
+        outcome.setdefault("receipts", []).append({"kind": kind, "printed": result.printed})
+        outcome["printed"].append(tr(f"print.{kind}_done", "zh") if result.printed else result.message_zh)
+
+    def flush_outbox(self) -> tuple[int, int]:
+        """Send what waits in the outbox (called on a timer while the kiosk runs)."""
+        try:
+            client = self.platform()
+        except ServiceError:
+            return 0, len(self.runtime.outbox().pending())
+        return self.runtime.outbox().flush(client.submit)
+
+    # -- progress query ----------------------------------------------------------------------
+    def progress_by_id(self, application_id: str) -> dict[str, Any] | None:
+        from service.client import PlatformError
+
+        try:
+            return self.platform().status(application_id)
+        except PlatformError as exc:
+            raise ServiceError("error.platform.down", exc.detail) from None
+
+    def progress_by_person(self, id_number: str) -> list[dict[str, Any]]:
+        from service.client import PlatformError
+
+        try:
+            return self.platform().lookup(id_number)
+        except PlatformError as exc:
+            raise ServiceError("error.platform.down", exc.detail) from None
 
     def branch_for(self, bank: str) -> str:
         kiosk = self.cfg.kiosk

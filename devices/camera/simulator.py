@@ -83,6 +83,13 @@ class CameraSimulator:
         self._replace_overlay([np.ascontiguousarray(image)])
         self.shown = None
 
+    def show_face(self, frames: int = 6, still: bool = False) -> None:
+        """A citizen looks into the camera (moving slightly, unless ``still``: a photo held up)."""
+        from devices.camera.faces import face_frame
+
+        self._replace_overlay([face_frame(seed=i, size=self.size, still=still) for i in range(frames)])
+        self.shown = None
+
     def show_nothing(self) -> None:
         """Take the phone away: the camera sees the hall again."""
         if self.overlay.is_dir():

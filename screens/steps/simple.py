@@ -91,7 +91,8 @@ class PhoneScreen(StepScreen):
 class LivenessScreen(StepScreen):
     def check(self) -> None:
         self.busy = self.app.tr("liveness.checking")
-        run_async(self.app.services.liveness, on_done=self._done, on_error=self.fail)
+        run_async(self.app.services.liveness, self.journey.draft.applicant_card, on_done=self._done,
+                  on_error=self.fail)
 
     def _done(self, result: tuple[bool, float, float]) -> None:
         passed, score, threshold = result
