@@ -39,6 +39,17 @@ class CardEvent:
     at: float = 0.0
 
 
+def _fits(name: str, ans: Answer) -> bool:
+    """Whether ``ans`` can be the answer to ``name`` (answers carry no command tag; sizes tell)."""
+    if name in ("read", "read_fp"):
+        return ans.sw3 != SW_OK or len(ans.data) >= 4
+    if name == "find":
+        return ans.sw3 != SW_OK and len(ans.data) <= 8
+    if name == "select":
+        return ans.sw3 != SW_FOUND and len(ans.data) <= 16
+    return len(ans.data) <= 128
+
+
 class IdCardReader(Device):
     """A SAM serial ID card reader (see the module docstring)."""
 
@@ -190,6 +201,11 @@ class IdCardReader(Device):
                 for item in decoder.feed(data):
                     if isinstance(item, Answer):
                         self._count_resync(decoder, discarded)
+                        if not _fits(name, item):  # a late answer to an earlier command
+                            log.info("ID card reader %s: dropped a stale %r while waiting for %s",
+                                     self.name, item, name)
+                            self.counters["resyncs"] += 1
+                            continue
                         return item
                     if isinstance(item, ChecksumMismatch):
                         self._count_resync(decoder, discarded)

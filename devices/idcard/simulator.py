@@ -119,6 +119,7 @@ class SamSimulator:
         self._selected = False
         self._halted = False
         self._faults: list[Fault] = []
+        self._fault_gen = 0  # bumped by clear_faults/close: cuts a "slow" fault's sleep short
         self._pty: _Link | None = None
         self._slave: int | None = None
         self._server: socket.socket | None = None
@@ -170,6 +171,7 @@ class SamSimulator:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._fault_gen += 1
 
     @property
     def pending_faults(self) -> list[Fault]:
@@ -312,7 +314,9 @@ class SamSimulator:
         if fault is not None:
             log.debug("SAM simulator: fault %s on %s", fault.kind, name)
         if fault is not None and fault.kind == "slow":
-            time.sleep(float(fault.params.get("delay_s", 1.0)))
+            gen, end = self._fault_gen, time.monotonic() + float(fault.params.get("delay_s", 1.0))
+            while time.monotonic() < end and gen == self._fault_gen and not link.closed:
+                time.sleep(0.01)
         if fault is not None and fault.kind == "no_answer":
             return
         frame = self._answer(item, fault).encode()
@@ -396,6 +400,7 @@ class SamSimulator:
     def close(self) -> None:
         """Stop everything: the pty, the TCP listener and its clients."""
         self._stopped.set()
+        self._fault_gen += 1
         self.unplug()
         if self._server is not None:
             try:
