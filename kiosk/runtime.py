@@ -72,10 +72,8 @@ class Runtime:
         """The platform client, starting the embedded platform on first use when configured so."""
         if getattr(self, "_client", None) is not None:
             return self._client
-        try:
-            from service.client import PlatformClient
-        except ImportError:
-            return None
+        from service.client import PlatformClient
+
         url = self.cfg.platform.url
         if url == "embedded":
             from service import embedded

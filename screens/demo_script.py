@@ -1,26 +1,209 @@
-"""The scripted citizen of ``yzt demo``: walks the kiosk and photographs every screen."""
+"""The scripted citizen of ``yzt demo``: opens an LLC with two shareholders and all five linked items,
+then queries its progress, photographing every screen; the printed licence and receipts are saved.
+
+Every step goes through real touches on the real screens; the citizen's "hands" are the device
+simulators: cards are placed on the SAM reader simulator, the face is shown to the simulated camera,
+the SMS code is read from the demo platform (the citizen's phone).
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Any, Iterator
 
-def full_visit(p):
-    """Home in both languages; the registration journey is walked once it exists (issue #8)."""
+PHONE = "13800138000"
+
+
+def find_text(root: Any, text: str) -> Any:
+    """The first button (or any widget) whose text is ``text``, searching the widget tree."""
+    stack = [root]
+    while stack:
+        w = stack.pop()
+        if getattr(w, "text", None) == text and hasattr(w, "dispatch"):
+            return w
+        stack.extend(w.children)
+    raise AssertionError(f"nothing shows {text!r}")
+
+
+def wait_for(p: Any, condition: Any, what: str, timeout: float = 20.0) -> Iterator[float]:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what} (on {p.app.sm.current}: "
+                                 f"{[getattr(x, 'message_zh', x) for x in getattr(p.screen(), 'problems', [])]})")
+        yield 0.2
+    yield 0.3  # one layout pass before the next touch lands on it
+
+
+def screen_is(p: Any, name: str) -> Any:
+    return lambda: p.app.sm.current == name
+
+
+def type_digits(p: Any, screen: Any, digits: str) -> None:
+    for d in digits:
+        p.tap(find_text(screen.ids.pad, d))
+
+
+def read_card(p: Any, name: str, screen: str) -> Iterator[float]:
+    """The person puts their card on the reader, and takes it away once it was read."""
+    reader = p.app.runtime.devices["idcard"]
+    reader.simulator.place(name)
+    yield 1.0
+    reader.simulator.remove()
+
+
+def sign(p: Any) -> Iterator[float]:
+    pad = p.screen().ids.pad
+    x0, y0 = pad.to_window(pad.x, pad.y)
+    for stroke in range(3):
+        touch = p.press(x0 + pad.width * (0.2 + 0.2 * stroke), y0 + pad.height * 0.3)
+        for i in range(1, 12):
+            touch.touch_move(x0 + pad.width * (0.2 + 0.2 * stroke + 0.012 * i),
+                             y0 + pad.height * (0.3 + 0.04 * i))
+        touch.touch_up()
+        yield 0.05
+
+
+def open_company(p: Any) -> Iterator[float]:
+    app = p.app
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    p.shot("01-entity-type")
+    p.tap("llc")
+    yield from wait_for(p, screen_is(p, "applicant_card"), "card step")
+    p.shot("02-put-your-card")
+    yield from read_card(p, "zhang", "applicant_card")
+    yield from wait_for(p, screen_is(p, "phone"), "phone step")
+    phone = p.screen()
+    type_digits(p, phone, PHONE)
+    p.tap("send")
+    yield from wait_for(p, lambda: phone.sent, "the SMS code sent")
+    code = app.services.platform().dev_sms_code(PHONE)
+    type_digits(p, phone, code)
+    p.shot("03-phone-and-code")
+    p.tap("verify")
+    yield from wait_for(p, screen_is(p, "liveness"), "face step")
+    p.shot("04-face")
+    p.tap("start")
+    yield 0.5
+    p.shot("04-face-checking")
+    yield from wait_for(p, screen_is(p, "name"), "name step", 30)
+    name = p.screen()
+    name.ids.trade.text = "星河"  # typed on the kiosk keyboard
+    yield from wait_for(p, lambda: bool(name.check), "the live name check")
+    p.shot("05-name-checked")
+    if not name.check.get("available"):  # taken: the citizen takes the first suggestion
+        name.ids.trade.text = name.check["suggestions"][0]
+        yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "an available name")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "address"), "address step")
+    address = p.screen()
+    for level, pick in ((0, "江城区"), (1, None), (2, None)):
+        yield from wait_for(p, lambda lv=level: address.level == lv and bool(address.options), f"address level {level}")
+        p.shot(f"06-address-{level}")
+        options = [o for o in address.options if o.get("negative") != "1"]
+        label = pick if pick and any(o["label"] == pick for o in options) else options[0]["label"]
+        p.tap(find_text(address.ids.options, label))
+        yield 0.3
+    yield from wait_for(p, screen_is(p, "scope"), "scope step")
+    scope = p.screen()
+    yield from wait_for(p, lambda: bool(scope.results), "the scope catalogue")
+    for item in [i for i in scope.results if i.get("permit") == "none"][:2]:
+        p.tap(find_text(scope.ids.results, item["text"]))
+        yield 0.1
+    p.shot("07-scope")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "capital"), "capital step")
+    p.tap("preset100")
+    yield 0.2
+    p.shot("08-capital")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "shareholders"), "shareholders step")
+    holders = p.screen()
+    p.tap("p60")
+    p.tap("read")
+    yield from read_card(p, "zhang", "shareholders")
+    yield from wait_for(p, lambda: len(holders.rows) == 1 and not holders.waiting, "the first shareholder")
+    p.tap("read")
+    yield from read_card(p, "li", "shareholders")
+    yield from wait_for(p, lambda: len(holders.rows) == 2 and not holders.waiting, "the second shareholder")
+    p.shot("09-shareholders")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "officers"), "officers step")
+    officers = p.screen()
+    cells = list(reversed(officers.ids.grid.children))
+    second_person = 5 + 5  # header row, then the first person's row
+    p.tap(cells[second_person + 1 + 2])  # 李: supervisor
+    yield 0.1
+    cells = list(reversed(officers.ids.grid.children))
+    p.tap(cells[second_person + 1 + 3])  # 李: finance officer
+    yield 0.2
+    p.shot("10-officers")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "linked"), "linked items step")
+    p.tap("all")
+    p.tap(find_text(p.screen(), "中国工商银行"))
+    yield 0.2
+    p.shot("11-linked-items")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "check"), "check your answers")
+    p.shot("12-check-your-answers")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "sign"), "signing")
+    for n in range(2):
+        who = dict(p.screen().signer)
+        yield from sign(p)
+        p.shot(f"13-sign-{n + 1}")
+        p.tap("confirm")
+        yield from wait_for(p, lambda w=who: p.app.sm.current != "sign" or p.screen().signer != w, "the next signer")
+    yield from wait_for(p, screen_is(p, "submit"), "submission", 5)
+    p.shot("14-submitting")
+    yield from wait_for(p, screen_is(p, "result"), "the decision", 60)
+    yield 0.3
+    p.shot("15-result")
+
+
+def full_visit(p: Any) -> Iterator[float]:
+    """Home in both languages, journey 1 for a two-shareholder LLC with all five items, then saves
+    what was printed."""
     app = p.app
     yield 0.5
     p.expect_screen("home")
-    p.shot("home")
+    p.shot("00-home")
     p.tap("lang")
     yield 0.3
-    p.shot("home-english")
+    p.shot("00-home-english")
     p.tap("lang")
     yield 0.3
     p.tap("elderly")
     yield 0.3
-    p.shot("home-large-text")
+    p.shot("00-home-large-text")
     p.tap("elderly")
     yield 0.3
-    p.tap("open")
-    yield 0.4
-    p.shot(app.sm.current)
-    p.result["approved_and_printed"] = False
-    p.result["why_not"] = "the registration journey is not built yet (issue #8): only the home screen was walked"
+    yield from open_company(p)
+    outcome = app.outcome or {}
+    decision = outcome.get("decision") or {}
+    save_printed(p, outcome)
+    p.result.update(decision=decision.get("decision"), uscc=decision.get("uscc"),
+                    printed=outcome.get("printed"), application_id=decision.get("application_id"))
+    p.result["approved_and_printed"] = bool(decision.get("decision") == "approved" and outcome.get("licence_printed")
+                                            and outcome.get("receipts") and all(r["printed"] for r in outcome["receipts"]))
+    if not p.result["approved_and_printed"]:
+        p.result["why_not"] = f"decision {decision.get('decision')}: {decision.get('reasons')}; printed {outcome.get('printed')}"
+    p.tap("finish")
+    yield from wait_for(p, screen_is(p, "home"), "home after the visit")
+    p.shot("16-home-again")
+
+
+def save_printed(p: Any, outcome: dict[str, Any]) -> None:
+    """The licence PDF and every receipt the thermal printer's simulator rendered, into the output folder."""
+    if p.out_dir is None:
+        return
+    pdf = outcome.get("licence_pdf")
+    if pdf:
+        (p.out_dir / "licence.pdf").write_bytes(pdf)
+    printer = p.app.runtime.devices.get("receipt_printer")
+    sim = getattr(printer, "simulator", None)
+    for i, job in enumerate(getattr(sim, "jobs", []) or [], 1):
+        if job.png:
+            (p.out_dir / f"receipt-{i}.png").write_bytes(job.png)

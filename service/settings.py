@@ -19,7 +19,8 @@ def _env_float(name: str, default: float) -> float:
 @dataclass
 class Settings:
     db_url: str = ""
-    reference_dir: Path = REFERENCE_DATA
+    # $YZT_REFERENCE: another city's (or a test's) reference folder
+    reference_dir: Path = field(default_factory=lambda: Path(os.environ.get("YZT_REFERENCE") or REFERENCE_DATA))
     key_dir: Path = field(default_factory=lambda: default_data_dir() / "platform" / "keys")
     many_entities: int = 5  # PERSON_MANY_ENTITIES threshold
     crowded_address: int = 10  # ADDRESS_CROWDED threshold

@@ -116,13 +116,16 @@ class AddressScreen(StepScreen):
         box = self.ids.options
         box.clear_widgets()
         for option in self.options:
-            button = Factory.OptionButton(text=option["text"])
+            label = option.get("label") or option.get("text") or ""
+            if option.get("negative") == "1":
+                label += self.app.tr("address.restricted")
+            button = Factory.OptionButton(text=label)
             button.bind(on_release=lambda b, o=option: self.pick(o))
             box.add_widget(button)
 
     def pick(self, option: dict[str, Any]) -> None:
         if self.level >= 2 or option.get("leaf"):
-            self.show(self.journey.set_address(option["code"], option.get("full_text") or option["text"]))
+            self.show(self.journey.set_address(option["code"], option.get("text") or option.get("label", "")))
             return
         self.path = [*self.path, option]
         self.level += 1
