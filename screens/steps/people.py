@@ -13,6 +13,7 @@ from kivy.properties import BooleanProperty, DictProperty, ListProperty, Numeric
 from kiosk.journeys.registration import LINKED_SERVICES, Step
 from kiosk.privacy import mask_id
 from screens.steps.base import StepScreen
+from screens.widgets.qr_image import QrImage  # noqa: F401  (registers the kv class)
 from screens.widgets.signature import SignaturePad  # noqa: F401  (registers the kv class)
 from screens.worker import run_async
 
@@ -257,17 +258,25 @@ class ResultScreen(StepScreen):
 
     kind = StringProperty("")
     lines = ListProperty([])
+    company = StringProperty("")
+    uscc = StringProperty("")
+    qr = StringProperty("")  # the e-licence code when approved, else the progress code
 
     def on_pre_enter(self, *args: object) -> None:
+        from kiosk.documents import progress_url
+
         outcome = getattr(self.app, "outcome", {}) or {}
         decision = outcome.get("decision", {})
         self.kind = decision.get("decision", "")
-        lang = self.app.lang
-        lines = []
-        if self.kind == "approved":
-            lines.append(self.app.tr("result.uscc", lang, uscc=decision.get("uscc", "")))
-        for reason in decision.get("reasons", []):
-            lines.append("• " + reason.get("message", ""))
+        self.company = ((outcome.get("application") or {}).get("name") or {}).get("full", "")
+        self.uscc = decision.get("uscc") or ""
+        if self.kind == "approved" and decision.get("e_license"):
+            self.qr = decision["e_license"]
+        elif self.kind in ("manual_review", "queued") and decision.get("application_id"):
+            self.qr = progress_url(decision["application_id"], self.app.services.kiosk_info())
+        else:
+            self.qr = ""
+        lines = ["• " + r.get("message", "") for r in decision.get("reasons", [])]
         lines.extend(outcome.get("printed", []))
         self.lines = lines
 
