@@ -272,3 +272,53 @@ def test_reading_remembers_personal_strings_for_the_log_redactor(reader):
     line = mask_text(f"applicant {card.name} lives at {card.address}")
     assert card.name not in line and card.address not in line
     REDACTOR.forget_all()
+
+
+def test_polling_survives_an_unplug_and_sees_cards_after_replug(reader):
+    events: queue.Queue[CardEvent] = queue.Queue()
+    reader.add_listener(events.put)
+    reader.start_polling(interval_s=0.05)
+    try:
+        reader.simulator.unplug()
+        ev = events.get(timeout=5)
+        assert ev.kind == "error" and isinstance(ev.error, DeviceOffline)
+        reader.simulator.place("zhang")
+        reader.simulator.replug()
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            ev = events.get(timeout=8)
+            if ev.kind == "placed":
+                break
+        assert ev.kind == "placed" and ev.card.name == "张伟明"
+        assert reader.state is DeviceState.ONLINE
+    finally:
+        reader.stop_polling()
+
+
+def test_photo_decoder_hook_loads_a_library_through_ctypes(reader, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    reader.simulator.place("zhang")
+    card = reader.read_card()
+    monkeypatch.delenv("YZT_WLT_LIBRARY", raising=False)
+    assert reader.decode_photo(card) is None  # nothing configured: raw bytes only, no error
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler to build a stand-in decoder library")
+    src = tmp_path / "wlt.c"
+    src.write_text("""
+        #include <string.h>
+        int unpack(char *src, char *dst, int flag) {
+            if (flag != 602 || src[0] != 'W') return -1;
+            memset(dst, 0, 38862); dst[0] = 'B'; dst[1] = 'M';
+            dst[2] = (char)(38862 & 0xff); dst[3] = (char)(38862 >> 8);
+            dst[54] = src[4];  /* shows the photo bytes reached the library */
+            return 1;
+        }""")
+    lib = tmp_path / "libwlt.so"
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(src)], check=True, timeout=60)
+    decoding = IdCardReader("unused", wlt_library=str(lib))
+    bmp = decoding.decode_photo(card)
+    assert bmp is not None and bmp[:2] == b"BM" and len(bmp) == 38862 and bmp[54] == card.photo[4]
+    broken = IdCardReader("unused", wlt_library=str(tmp_path / "missing.so"))
+    assert broken.decode_photo(card) is None  # a wrong path is logged, never raised

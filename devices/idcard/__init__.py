@@ -16,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 from devices.idcard.card import LONG_TERM, NATIONS, IdCard, build_text, parse_text
 from devices.idcard.errors import CardRemoved, CardUnreadable, FrameError, IdCardError, NoCard, StatusError
 from devices.idcard.reader import CardEvent, IdCardReader
+from devices.idcard.samples import SAMPLE_CARDS
 
 __all__ = ["LONG_TERM", "NATIONS", "CardEvent", "CardRemoved", "CardUnreadable", "FrameError", "IdCard",
-           "IdCardError", "IdCardReader", "NoCard", "StatusError", "build_text", "for_url", "parse_text"]
+           "IdCardError", "IdCardReader", "NoCard", "SAMPLE_CARDS", "StatusError", "build_text", "for_url", "parse_text"]
 
 _OPTIONS = ("retries", "gap_s", "read_fingerprint", "wlt_library", "interactive_timeout_s", "remember_personal")
 

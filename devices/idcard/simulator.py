@@ -35,6 +35,9 @@ from devices.idcard.card import IdCard, build_text, encode_address
 from devices.idcard.errors import BadLength, ChecksumMismatch, FrameError
 from devices.idcard.protocol import (PREAMBLE, SW_FOUND, SW_OK, Answer, Command, FrameDecoder, answer,
                                      sam_id_bytes)
+from devices.idcard.samples import SAMPLE_CARDS
+
+__all__ = ["DEFAULT_SAM_ID", "FAULTS", "SAMPLE_CARDS", "Fault", "SamSimulator"]
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +144,6 @@ class SamSimulator:
     def place(self, card: IdCard | str, appended_address: str | None = None) -> IdCard:
         """Put a card on the reader (an :class:`IdCard` or a name in ``SAMPLE_CARDS``)."""
         if isinstance(card, str):
-            from devices.idcard.samples import SAMPLE_CARDS
-
             try:
                 card = SAMPLE_CARDS[card]
             except KeyError:
