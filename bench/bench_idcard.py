@@ -34,7 +34,8 @@ def wire_bytes(fingerprint: bool = False) -> int:
     card = SAMPLE_CARDS["zhang"]
     read_answer = 1295 + (2 + len(card.fingerprint or b"")) * fingerprint
     commands = 3 * len(command("find").encode())
-    return commands + len(answer(0x9F, bytes(4)).encode()) + len(answer(0x90, bytes(8)).encode()) + read_answer
+    find_select = len(answer(0x9F, bytes(4)).encode()) + len(answer(0x90, bytes(8)).encode())
+    return commands + find_select + read_answer
 
 
 def _time_reads(reader: IdCardReader, sim: SamSimulator, n: int) -> list[float]:
@@ -109,7 +110,8 @@ def run(quick: bool) -> list[dict]:
     fp = statistics.median(m["pty_fp"])
     goal = f"≤ {GOAL_RATIO:g} × wire"
     rows = [
-        {"metric": f"card placed → IdCard, pty {BAUD} (median of {m['n']})", "value": round(med, 1), "unit": "ms",
+        {"metric": f"card placed → IdCard, pty {BAUD} (median of {m['n']})", "value": round(med, 1),
+         "unit": "ms",
          "baseline_metric": f"wire time ({wire_bytes()} B)", "baseline": round(wire_ms, 1), "goal": goal,
          "met": med <= GOAL_RATIO * wire_ms},
         {"metric": f"card placed → IdCard, pty {BAUD} (p95)", "value": round(_p95(m["pty"]), 1), "unit": "ms",
@@ -118,7 +120,8 @@ def run(quick: bool) -> list[dict]:
          "baseline_metric": "wire time", "baseline": round(wire_ms, 1), "goal": goal,
          "met": tcp <= GOAL_RATIO * wire_ms},
         {"metric": "read with fingerprint 30/10 (median)", "value": round(fp, 1), "unit": "ms",
-         "baseline_metric": f"wire time ({wire_bytes(True)} B)", "baseline": round(wire_fp_ms, 1), "goal": goal,
+         "baseline_metric": f"wire time ({wire_bytes(True)} B)", "baseline": round(wire_fp_ms, 1),
+         "goal": goal,
          "met": fp <= GOAL_RATIO * wire_fp_ms},
         {"metric": "no card: find + select (median)", "value": round(statistics.median(m["no_card"]), 2),
          "unit": "ms", "baseline_metric": "wire time", "baseline": round(no_card_wire_ms, 2), "goal": "",
@@ -131,7 +134,9 @@ def run(quick: bool) -> list[dict]:
     return rows
 
 
+MET = {None: "", True: "met", False: "NOT met"}
+
 if __name__ == "__main__":
     for row in run("--quick" in sys.argv):
         print(f"{row['metric']:<52} {row['value']:>8} {row['unit']:<3} | {row['baseline_metric']} "
-              f"{row['baseline']} | {row['goal']} {'' if row['met'] is None else ('met' if row['met'] else 'NOT met')}")
+              f"{row['baseline']} | {row['goal']} {MET[row['met']]}")

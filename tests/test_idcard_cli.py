@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def yzt(*args: str, timeout: float = 15) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True,
                           timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
@@ -76,8 +77,9 @@ def test_read_over_socket_url(sim):
 
 
 def test_simulate_serves_a_pty_until_interrupted():
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "idcard", "simulate", "--card", "li"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "idcard", "simulate", "--card", "li"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         first = proc.stdout.readline()

@@ -96,7 +96,8 @@ answers = st.builds(lambda sw3, data: answer(sw3, data), st.integers(0, 255), st
 # noise that never holds a whole preamble (it may end with part of one: the hard case)
 noise = st.binary(max_size=200).filter(lambda b: PREAMBLE not in b)
 partial_preamble = st.sampled_from([b"", b"\xaa", b"\xaa\xaa", b"\xaa\xaa\xaa", b"\xaa\xaa\xaa\x96",
-                                    PREAMBLE, PREAMBLE + b"\x00", PREAMBLE + b"\x05\x00", PREAMBLE + b"\xff\xff",
+                                    PREAMBLE, PREAMBLE + b"\x00", PREAMBLE + b"\x05\x00",
+                                    PREAMBLE + b"\xff\xff",
                                     PREAMBLE + b"\x00\x09\x00", PREAMBLE + b"\x00\x09\x00\x00"])
 # a whole plausible header in the noise (sane length, SW1 SW2 = 00 00): its bytes run into the real frame
 plausible_header = st.builds(lambda n, sw3: PREAMBLE + n.to_bytes(2, "big") + b"\x00\x00" + bytes((sw3,)),

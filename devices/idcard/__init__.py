@@ -19,13 +19,15 @@ from devices.idcard.reader import CardEvent, IdCardReader
 from devices.idcard.samples import SAMPLE_CARDS
 
 __all__ = ["LONG_TERM", "NATIONS", "CardEvent", "CardRemoved", "CardUnreadable", "FrameError", "IdCard",
-           "IdCardError", "IdCardReader", "NoCard", "SAMPLE_CARDS", "StatusError", "build_text", "for_url", "parse_text"]
+           "IdCardError", "IdCardReader", "NoCard", "SAMPLE_CARDS", "StatusError", "build_text", "for_url",
+           "parse_text"]
 
-_OPTIONS = ("retries", "gap_s", "read_fingerprint", "wlt_library", "interactive_timeout_s", "remember_personal")
+_OPTIONS = ("retries", "gap_s", "read_fingerprint", "wlt_library", "interactive_timeout_s",
+            "remember_personal")
 
 
-def for_url(url: str, name: str | None = None, required: bool = True, baud: int = 115200, timeout_s: float = 3.5,
-            **options: Any) -> IdCardReader:
+def for_url(url: str, name: str | None = None, required: bool = True, baud: int = 115200,
+            timeout_s: float = 3.5, **options: Any) -> IdCardReader:
     """Build (not open) the reader at ``url``: a device path, any pyserial URL, or ``sim://``.
 
     ``sim://`` starts a :class:`~devices.idcard.simulator.SamSimulator` on a pty (kept at

@@ -39,9 +39,10 @@ SEX_CODES = {v: k for k, v in SEXES.items()}
 # (field, byte offset, byte length) per layout
 LAYOUTS: dict[str, list[tuple[str, int, int]]] = {
     "resident": [("name", 0, 30), ("sex", 30, 2), ("nation", 32, 4), ("birth", 36, 16), ("address", 52, 70),
-                 ("id_number", 122, 36), ("authority", 158, 30), ("valid_from", 188, 16), ("valid_to", 204, 16),
-                 ("reserved", 220, 28), ("type", 248, 2), ("tail", 250, 6)],
-    "I": [("name_en", 0, 120), ("sex", 120, 2), ("id_number", 122, 30), ("nationality", 152, 6), ("name", 158, 30),
+                 ("id_number", 122, 36), ("authority", 158, 30), ("valid_from", 188, 16),
+                 ("valid_to", 204, 16), ("reserved", 220, 28), ("type", 248, 2), ("tail", 250, 6)],
+    "I": [("name_en", 0, 120), ("sex", 120, 2), ("id_number", 122, 30), ("nationality", 152, 6),
+          ("name", 158, 30),
           ("valid_from", 188, 16), ("valid_to", 204, 16), ("birth", 220, 16), ("card_version", 236, 4),
           ("authority", 240, 8), ("type", 248, 2), ("tail", 250, 6)],
     "Y": [("name", 0, 30), ("sex", 30, 2), ("renewal_count", 32, 4), ("birth", 36, 16), ("name_en", 52, 70),
@@ -215,7 +216,8 @@ def _values(card: IdCard, layout: str) -> dict[str, str]:
         v["pass_number"] = card.pass_number or ""
         v["issue_count"] = f"{card.issue_count:02d}" if card.issue_count is not None else ""
     elif layout == "I":
-        v.update(name_en=card.name_en or "", nationality=card.nationality or "", card_version=card.card_version or "")
+        v.update(name_en=card.name_en or "", nationality=card.nationality or "",
+                 card_version=card.card_version or "")
     elif layout == "Y":
         en = card.name_en or ""
         if len(en) > 46:

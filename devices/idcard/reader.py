@@ -20,7 +20,7 @@ import serial
 
 from devices.base import Device, DeviceError, DeviceOffline, DeviceState, DeviceTimeout, HealthLevel
 from devices.idcard.card import IdCard, decode_address, parse_text
-from devices.idcard.errors import (CardRemoved, ChecksumMismatch, CommandRejected, FrameError, IdCardError,
+from devices.idcard.errors import (CardRemoved, ChecksumMismatch, FrameError, IdCardError,
                                    MalformedAnswer, NoCard, NoSuchItem, TruncatedFrame, status_error)
 from devices.idcard.protocol import COMMANDS, SW_FOUND, SW_OK, Answer, FrameDecoder, command, sam_id_text
 
@@ -377,7 +377,8 @@ class IdCardReader(Device):
         if self._poll_thread is not None and self._poll_thread.is_alive():
             return
         self._poll_stop.clear()
-        self._poll_thread = threading.Thread(target=self._poll, args=(interval_s,), name=f"idcard-{self.name}",
+        self._poll_thread = threading.Thread(target=self._poll, args=(interval_s,),
+                                             name=f"idcard-{self.name}",
                                              daemon=True)
         self._poll_thread.start()
 

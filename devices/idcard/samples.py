@@ -30,7 +30,8 @@ def fake_photo(seed: str, size: int = 1024) -> bytes:
 
 def _resident(key: str, name: str, sex: str, nation: str, birth: date, division: str, seq: int, address: str,
               authority: str, valid_from: date, valid_to: date | str, fingerprint: int = 0) -> IdCard:
-    return IdCard(source="sample", at=0.0, card_type="resident", name=name, sex=sex, nation=nation, birth=birth,
+    return IdCard(source="sample", at=0.0, card_type="resident", name=name, sex=sex, nation=nation,
+                  birth=birth,
                   address=address, id_number=make_id(division, birth, seq), authority=authority,
                   valid_from=valid_from, valid_to=valid_to, photo=fake_photo(key),
                   fingerprint=fake_photo(key + ":fp", fingerprint) if fingerprint else None)
@@ -61,7 +62,8 @@ SAMPLE_CARDS: dict[str, IdCard] = {
     "wong": IdCard(source="sample", at=0.0, card_type="gat_residence", layout="J", name="黄嘉欣", sex="女",
                    birth=date(1995, 9, 15), address="广东省阳江市江城区南恩路28号", authority="阳江市公安局",
                    id_number=make_id("810000", date(1995, 9, 15), 24), valid_from=date(2023, 3, 1),
-                   valid_to=date(2028, 3, 1), pass_number="H60238817", issue_count=1, photo=fake_photo("wong")),
+                   valid_to=date(2028, 3, 1), pass_number="H60238817", issue_count=1,
+                   photo=fake_photo("wong")),
 }
 # the two shareholders of the sample LLC
 SAMPLE_CARDS["applicant"] = SAMPLE_CARDS["zhang"]

@@ -59,7 +59,8 @@ class Fault:
 class _Link:
     """One connection (the pty master, or one TCP client): paced writes, closable from any thread."""
 
-    def __init__(self, write: Callable[[bytes], int], close: Callable[[], None], baud: int, pace: bool) -> None:
+    def __init__(self, write: Callable[[bytes], int], close: Callable[[], None], baud: int,
+                 pace: bool) -> None:
         self._write = write
         self._close = close
         self.baud = baud
@@ -147,7 +148,8 @@ class SamSimulator:
             try:
                 card = SAMPLE_CARDS[card]
             except KeyError:
-                raise ValueError(f"no sample card {card!r}; known: {', '.join(sorted(SAMPLE_CARDS))}") from None
+                known = ", ".join(sorted(SAMPLE_CARDS))
+                raise ValueError(f"no sample card {card!r}; known: {known}") from None
         build_text(card)  # refuse a card that cannot be written now rather than on the wire later
         with self._lock:
             self._card = card
@@ -274,7 +276,8 @@ class SamSimulator:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             link = _Link(conn.send, conn.close, self.baud, self.pace)
             self._tcp_links.append(link)
-            threading.Thread(target=self._serve_tcp, args=(link, conn), name="sam-sim-conn", daemon=True).start()
+            threading.Thread(target=self._serve_tcp, args=(link, conn), name="sam-sim-conn",
+                             daemon=True).start()
 
     def _serve_tcp(self, link: _Link, conn: socket.socket) -> None:
         decoder = FrameDecoder("command")

@@ -31,7 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     isub = p.add_subparsers(dest="idcard_command", metavar="ACTION")
     isub.required = True
     r = isub.add_parser("read", help="read the card on the reader (exit 0 read, 2 no card, 1 error)")
-    r.add_argument("--port", required=True, help="device path or pyserial URL (socket://, rfc2217://, spy://, sim://)")
+    r.add_argument("--port", required=True,
+                   help="device path or pyserial URL (socket://, rfc2217://, spy://, sim://)")
     r.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
     r.add_argument("--json", action="store_true", help="one JSON object (the CONTRACT shape)")
     r.add_argument("--timeout", type=float, default=3.5, metavar="S", help="longest wait for the read answer")
@@ -40,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(run=run_read)
     s = isub.add_parser("simulate", help="run a simulated reader on a pty until Ctrl-C")
     s.add_argument("--card", metavar="NAME", help="sample card placed at start (see --list)")
-    s.add_argument("--tcp", type=int, metavar="PORT", help="also listen on 127.0.0.1:PORT (socket://; 0 = any)")
+    s.add_argument("--tcp", type=int, metavar="PORT",
+                   help="also listen on 127.0.0.1:PORT (socket://; 0 = any)")
     s.add_argument("--baud", type=int, default=115200, help="pace answers at this speed (default 115200)")
     s.add_argument("--quirk", action="store_true", help="find misses a card already read, as many readers do")
     s.add_argument("--list", action="store_true", help="list the sample cards and exit")
@@ -92,7 +94,8 @@ def run_simulate(args: argparse.Namespace) -> int:
 
     if args.list:
         for key, card in SAMPLE_CARDS.items():
-            print(f"{key:<12} {card.card_type:<18} {card.layout:<9} {card.name} {card.birth} valid to {card.valid_to}")
+            print(f"{key:<12} {card.card_type:<18} {card.layout:<9} {card.name} {card.birth} "
+                  f"valid to {card.valid_to}")
         return 0
     if args.card and args.card not in SAMPLE_CARDS:
         raise UserError(f"no sample card {args.card!r}; known: {', '.join(SAMPLE_CARDS)}", 1)
