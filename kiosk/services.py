@@ -208,6 +208,17 @@ class KioskServices:
         except PlatformError as exc:
             raise ServiceError("error.platform.down", exc.detail) from None
 
+    def print_progress(self, found: dict[str, Any]) -> str:
+        """A progress receipt (进度查询回执) for one application; the message to show."""
+        from kiosk import documents
+
+        receipt = documents.progress_receipt(None, found, found.get("items", []), self.kiosk_info())
+        try:
+            result = self.device("receipt_printer").print_receipt(receipt)
+        except ServiceError:
+            return tr("print.receipt_kept", "zh")
+        return tr("print.progress_done", "zh") if result.printed else result.message_zh
+
     def progress_by_person(self, id_number: str) -> list[dict[str, Any]]:
         from service.client import PlatformError
 

@@ -93,6 +93,7 @@ class KioskApp(App):
         from screens.maintenance import MaintenanceScreen
         from screens.notbuilt import NotBuiltScreen
         from screens.pin import PinScreen
+        from screens.progress import ProgressScreen
 
         from screens.steps import company, people, simple
 
@@ -100,7 +101,7 @@ class KioskApp(App):
         self.sm: ScreenManager = root.ids.sm
         self.sm.transition = NoTransition()  # instant: no touch is lost to an animation
         for screen in (HomeScreen(name="home"), PinScreen(name="pin"), MaintenanceScreen(name="maintenance"),
-                       NotBuiltScreen(name="notbuilt")):
+                       NotBuiltScreen(name="notbuilt"), ProgressScreen(name="progress")):
             self.sm.add_widget(screen)
         steps = {
             Step.ENTITY_TYPE: simple.EntityTypeScreen, Step.APPLICANT_CARD: simple.CardScreen,
@@ -145,6 +146,8 @@ class KioskApp(App):
             self.journey = RegistrationJourney(kiosk_id=k.id, preset_bank=preset)
             self.outcome = None
             self.show_journey()
+        elif kind == "progress":
+            self.go("progress")
         else:
             self.go("notbuilt")
 

@@ -164,8 +164,8 @@ def open_company(p: Any) -> Iterator[float]:
 
 
 def full_visit(p: Any) -> Iterator[float]:
-    """Home in both languages, journey 1 for a two-shareholder LLC with all five items, then saves
-    what was printed."""
+    """Home in both languages, journey 1 for a two-shareholder LLC with all five items (saving what
+    was printed), then journey 3: its progress by the receipt's QR code and by the ID card."""
     app = p.app
     yield 0.5
     p.expect_screen("home")
@@ -193,6 +193,45 @@ def full_visit(p: Any) -> Iterator[float]:
     p.tap("finish")
     yield from wait_for(p, screen_is(p, "home"), "home after the visit")
     p.shot("16-home-again")
+    if decision.get("application_id"):
+        yield from query_progress(p, decision["application_id"])
+        save_printed(p, outcome)  # and the progress receipt
+
+
+def query_progress(p: Any, application_id: str) -> Iterator[float]:
+    """Journey 3: the receipt's QR code held up to the camera, then the ID card; a progress receipt."""
+    from kiosk.documents import progress_url
+
+    app = p.app
+    p.tap("progress")
+    yield from wait_for(p, screen_is(p, "progress"), "progress query")
+    screen = p.screen()
+    p.shot("17-progress-choose")
+    tiles = list(reversed(screen.ids.body.children))
+    p.tap(tiles[0])  # scan the receipt
+    yield 1.0
+    camera = app.runtime.devices["camera"]
+    camera.simulator.show_text(progress_url(application_id, app.services.kiosk_info()))
+    yield from wait_for(p, lambda: screen.stage == "results", "the scanned application", 20)
+    camera.simulator.show_nothing()
+    yield 0.5
+    p.shot("18-progress-by-receipt")
+    p.tap("reprint")
+    yield from wait_for(p, lambda: "回执" in screen.busy and "正在" not in screen.busy, "the progress receipt", 20)
+    p.shot("19-progress-printed")
+    p.tap("back")
+    yield 0.3
+    tiles = list(reversed(screen.ids.body.children))
+    p.tap(tiles[1])  # read the ID card
+    yield 0.5
+    yield from read_card(p, "zhang", "progress")
+    yield from wait_for(p, lambda: screen.stage == "results", "the card holder's applications", 20)
+    p.shot("20-progress-by-card")
+    p.result["progress_items"] = {i["service"]: i["status"] for i in (screen.query.current or {}).get("items", [])}
+    p.tap("back")
+    yield 0.3
+    p.tap("back")
+    yield from wait_for(p, screen_is(p, "home"), "home after the query")
 
 
 def save_printed(p: Any, outcome: dict[str, Any]) -> None:
