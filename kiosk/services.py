@@ -40,17 +40,25 @@ class KioskServices:
             raise ServiceError(f"error.device.{kind}", self.runtime.device_errors.get(kind, "") if self.runtime else "")
         return device
 
-    def wait_for_card(self, timeout_s: float = 30.0, poll_s: float = 0.3) -> Any:
-        """Block until a card is read (or ``timeout_s`` passes: ServiceError ``error.card.timeout``)."""
+    def wait_for_card(self, timeout_s: float = 30.0, poll_s: float = 0.3,
+                      on_trouble: Any = None) -> Any:
+        """Block until a card is read (or ``timeout_s`` passes: ServiceError ``error.card.timeout``).
+
+        A read that fails because the card moved is not the end: ``on_trouble(key)`` tells the
+        screen (``error.card.moved``) and the reader keeps polling until the card lies still.
+        """
         reader = self.device("idcard")
         deadline = time.monotonic() + timeout_s
         last_error: Exception | None = None
         while time.monotonic() < deadline:
             try:
                 card = reader.read_card()
-            except Exception as exc:  # no card yet, or a transient read error: keep polling
+            except Exception as exc:  # a transient read error: say so, keep polling
                 last_error = exc
                 card = None
+                if on_trouble is not None:
+                    on_trouble("error.card.moved" if getattr(exc, "state", None) is not None and
+                               getattr(exc.state, "value", "") == "user_error" else "error.card.unreadable")
             if card is not None:
                 return card
             time.sleep(poll_s)

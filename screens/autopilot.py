@@ -174,7 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     module, func = args.script.split(":")
     script = getattr(importlib.import_module(module), func)
     size = tuple(int(v) for v in args.size.split("x")) if args.size else None
-    outcome = run(script, args.out, cfg, size=size)  # type: ignore[arg-type]
+    runtime = None
+    if args.simulate:  # the devices' simulators and the platform, as `yzt demo` has them
+        from kiosk.runtime import Runtime
+
+        runtime = Runtime.build(cfg)
+    try:
+        outcome = run(script, args.out, cfg, runtime=runtime, size=size)  # type: ignore[arg-type]
+    finally:
+        if runtime is not None:
+            runtime.close()
     print("AUTOPILOT " + json.dumps(outcome, ensure_ascii=False, default=str))
     return 0 if outcome["ok"] else 1
 

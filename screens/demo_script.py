@@ -64,7 +64,16 @@ def sign(p: Any) -> Iterator[float]:
         yield 0.05
 
 
-def open_company(p: Any) -> Iterator[float]:
+def open_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False) -> Iterator[float]:
+    """Journey 1 from the home page to the result screen (an LLC, 张 and 李, all five items)."""
+    yield from identify(p)
+    yield from describe_company(p, trade, street, negative)
+    yield from people_and_items(p)
+    yield from sign_and_submit(p)
+
+
+def identify(p: Any, card: str = "zhang") -> Iterator[float]:
+    """Home → LLC → the applicant's card → phone and SMS code → face."""
     app = p.app
     p.tap("open")
     yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
@@ -72,7 +81,7 @@ def open_company(p: Any) -> Iterator[float]:
     p.tap("llc")
     yield from wait_for(p, screen_is(p, "applicant_card"), "card step")
     p.shot("02-put-your-card")
-    yield from read_card(p, "zhang", "applicant_card")
+    yield from read_card(p, card, "applicant_card")
     yield from wait_for(p, screen_is(p, "phone"), "phone step")
     phone = p.screen()
     type_digits(p, phone, PHONE)
@@ -88,8 +97,30 @@ def open_company(p: Any) -> Iterator[float]:
     yield 0.5
     p.shot("04-face-checking")
     yield from wait_for(p, screen_is(p, "name"), "name step", 30)
+
+
+def pick_address(p: Any, street: str | None = None, negative: bool = False) -> Iterator[float]:
+    """District → street (``street`` or the first) → a building (the first allowed, or a restricted one)."""
+    address = p.screen()
+    for level in (0, 1, 2):
+        yield from wait_for(p, lambda lv=level: address.level == lv and bool(address.options), f"address level {level}")
+        p.shot(f"06-address-{level}")
+        options = address.options
+        if level == 1 and street and any(o["label"] == street for o in options):
+            option = next(o for o in options if o["label"] == street)
+        elif level == 2:
+            option = next((o for o in options if (o.get("negative") == "1") == negative), options[0])
+        else:
+            option = options[0]
+        label = option["label"] + (p.app.tr("address.restricted") if option.get("negative") == "1" else "")
+        p.tap(find_text(address.ids.options, label))
+        yield 0.3
+
+
+def describe_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False) -> Iterator[float]:
+    """Name (live check; a suggestion when taken) → address → scope → capital."""
     name = p.screen()
-    name.ids.trade.text = "星河"  # typed on the kiosk keyboard
+    name.ids.trade.text = trade  # typed on the kiosk keyboard
     yield from wait_for(p, lambda: bool(name.check), "the live name check")
     p.shot("05-name-checked")
     if not name.check.get("available"):  # taken: the citizen takes the first suggestion
@@ -97,20 +128,16 @@ def open_company(p: Any) -> Iterator[float]:
         yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "an available name")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "address"), "address step")
-    address = p.screen()
-    for level, pick in ((0, "江城区"), (1, None), (2, None)):
-        yield from wait_for(p, lambda lv=level: address.level == lv and bool(address.options), f"address level {level}")
-        p.shot(f"06-address-{level}")
-        options = [o for o in address.options if o.get("negative") != "1"]
-        label = pick if pick and any(o["label"] == pick for o in options) else options[0]["label"]
-        p.tap(find_text(address.ids.options, label))
-        yield 0.3
+    yield from pick_address(p, street, negative)
     yield from wait_for(p, screen_is(p, "scope"), "scope step")
     scope = p.screen()
     yield from wait_for(p, lambda: bool(scope.results), "the scope catalogue")
-    for item in [i for i in scope.results if i.get("permit") == "none"][:2]:
+    for topic in ("技术服务", "软件"):  # one tap on a topic, one on an item
+        p.tap(find_text(scope.ids.topics, topic))
+        yield from wait_for(p, lambda t=topic: scope.query == t and bool(scope.results), f"scope items about {topic}")
+        item = next(i for i in scope.results if i.get("permit") == "none" and i not in scope.chosen)
         p.tap(find_text(scope.ids.results, item["text"]))
-        yield 0.1
+        yield 0.2
     p.shot("07-scope")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "capital"), "capital step")
@@ -119,6 +146,10 @@ def open_company(p: Any) -> Iterator[float]:
     p.shot("08-capital")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "shareholders"), "shareholders step")
+
+
+def people_and_items(p: Any) -> Iterator[float]:
+    """Two shareholders read their cards → officers → all five linked items → check your answers."""
     holders = p.screen()
     p.tap("p60")
     p.tap("read")
@@ -147,18 +178,24 @@ def open_company(p: Any) -> Iterator[float]:
     p.shot("11-linked-items")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "check"), "check your answers")
+
+
+def sign_and_submit(p: Any, timeout: float = 60) -> Iterator[float]:
+    """Check your answers → every signer signs → submission → the result screen."""
     p.shot("12-check-your-answers")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "sign"), "signing")
-    for n in range(2):
+    n = 0
+    while p.app.sm.current == "sign":
+        n += 1
         who = dict(p.screen().signer)
         yield from sign(p)
-        p.shot(f"13-sign-{n + 1}")
+        p.shot(f"13-sign-{n}")
         p.tap("confirm")
         yield from wait_for(p, lambda w=who: p.app.sm.current != "sign" or p.screen().signer != w, "the next signer")
-    yield from wait_for(p, screen_is(p, "submit"), "submission", 5)
+    yield from wait_for(p, lambda: p.app.sm.current in ("submit", "result"), "submission", 5)
     p.shot("14-submitting")
-    yield from wait_for(p, screen_is(p, "result"), "the decision", 60)
+    yield from wait_for(p, screen_is(p, "result"), "the decision", timeout)
     yield 0.3
     p.shot("15-result")
 

@@ -130,10 +130,12 @@ class Reference:
                 rank = 2
             elif s.text == q:
                 rank = 0
-            elif q in s.text:
+            elif s.text.startswith(q):
                 rank = 1
-            elif q in s.keywords or (q.isascii() and q in s.initials):
+            elif q in s.text:
                 rank = 2
+            elif q in s.keywords or (q.isascii() and q in s.initials):
+                rank = 3
             else:
                 continue
             hits.append((rank, len(s.text), s))

@@ -146,6 +146,12 @@ class AddressScreen(StepScreen):
         self.level, self.options, self.path = 0, [], []
 
 
+# one tap instead of typing: the topics most companies' scopes start from, per industry first
+SCOPE_TOPICS = ["软件", "技术服务", "信息", "销售", "餐饮", "咨询", "广告", "建筑", "农业", "运输"]
+INDUSTRY_TOPIC = {"科技": "技术服务", "信息技术": "软件", "贸易": "销售", "餐饮": "餐饮", "文化传媒": "广告",
+                  "建筑工程": "建筑", "农业发展": "农业", "物流": "运输", "咨询服务": "咨询", "电子商务": "销售"}
+
+
 class ScopeScreen(StepScreen):
     query = StringProperty("")
     results = ListProperty([])
@@ -154,11 +160,23 @@ class ScopeScreen(StepScreen):
     def on_pre_enter(self, *args: object) -> None:
         if not self.chosen and self.journey.draft.scope:
             self.chosen = list(self.journey.draft.scope)
+        industry = (self.journey.draft.name or {}).get("industry", "")
+        first = INDUSTRY_TOPIC.get(industry, SCOPE_TOPICS[0])
+        topics = [first] + [t for t in SCOPE_TOPICS if t != first]
+        box = self.ids.topics
+        box.clear_widgets()
+        for topic in topics[:8]:
+            chip = Factory.OptionButton(text=topic)
+            chip.selected = topic == (self.query or first)
+            chip.bind(on_release=lambda b, t=topic: self.search(t))
+            box.add_widget(chip)
         if not self.results:
-            self.search("")
+            self.search(first)
 
     def search(self, query: str) -> None:
         self.query = query
+        for chip in self.ids.topics.children:
+            chip.selected = chip.text == query
         run_async(self.app.services.search_scopes, query, on_done=self._found, on_error=self.fail)
 
     def _found(self, items: list[dict[str, Any]]) -> None:

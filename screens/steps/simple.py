@@ -31,7 +31,17 @@ class CardScreen(StepScreen):
             return
         self.waiting = True
         self.problems = []
-        run_async(self.app.services.wait_for_card, on_done=self._read, on_error=self._failed)
+        run_async(self.app.services.wait_for_card, on_trouble=self._trouble, on_done=self._read,
+                  on_error=self._failed)
+
+    def _trouble(self, key: str) -> None:
+        """Called on the reader's thread: the card moved while it was read; tell the citizen."""
+        from kivy.clock import Clock
+
+        from kiosk.journeys import Problem
+
+        problem = Problem("applicant_card", self.app.tr(key, "zh"), self.app.tr(key, "en"))
+        Clock.schedule_once(lambda dt: setattr(self, "problems", [problem]), 0)
 
     def _read(self, card: object) -> None:
         self.waiting = False
