@@ -64,15 +64,16 @@ def sign(p: Any) -> Iterator[float]:
         yield 0.05
 
 
-def open_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False) -> Iterator[float]:
+def open_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False,
+                 phone_number: str = PHONE) -> Iterator[float]:
     """Journey 1 from the home page to the result screen (an LLC, 张 and 李, all five items)."""
-    yield from identify(p)
+    yield from identify(p, phone_number=phone_number)
     yield from describe_company(p, trade, street, negative)
     yield from people_and_items(p)
     yield from sign_and_submit(p)
 
 
-def identify(p: Any, card: str = "zhang") -> Iterator[float]:
+def identify(p: Any, card: str = "zhang", phone_number: str = PHONE) -> Iterator[float]:
     """Home → LLC → the applicant's card → phone and SMS code → face."""
     app = p.app
     p.tap("open")
@@ -84,10 +85,10 @@ def identify(p: Any, card: str = "zhang") -> Iterator[float]:
     yield from read_card(p, card, "applicant_card")
     yield from wait_for(p, screen_is(p, "phone"), "phone step")
     phone = p.screen()
-    type_digits(p, phone, PHONE)
+    type_digits(p, phone, phone_number)
     p.tap("send")
     yield from wait_for(p, lambda: phone.sent, "the SMS code sent")
-    code = app.services.platform().dev_sms_code(PHONE)
+    code = app.services.platform().dev_sms_code(phone_number)
     type_digits(p, phone, code)
     p.shot("03-phone-and-code")
     p.tap("verify")

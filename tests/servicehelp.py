@@ -73,7 +73,9 @@ def write_reference(folder: Path) -> Path:
         f"{SCOPE_NONE},软件开发,none,信息技术,软件 编程\n"
         f"{SCOPE_PRE},保安服务,pre,商务服务,保安\n"
         f"{SCOPE_POST},餐饮服务,post,住宿和餐饮业,饭店 餐馆\n"
-        "F5211-001,日用百货销售,none,批发和零售业,百货\n", encoding="utf-8")
+        "F5211-001,日用百货销售,none,批发和零售业,百货\n"
+        "M7320-001,技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广,none,科学研究和技术服务业,技术\n",
+        encoding="utf-8")
     rows = ["uscc,name,region,trade_name,industry,legal_rep_id,address_code"]
     serial = itertools.count(900000)
 

@@ -149,3 +149,93 @@ def audit_every_screen(p):
                 p.shot(f"{name}-{lang}{'-large' if elderly else ''}")
     p.result["findings"] = findings
     p.result["screens"] = len(names)
+
+
+def journeys_edge_cases(p):
+    """Journey 1 five times on the simulators and a loopback platform (the test reference data):
+    manual review, rejected-then-corrected, printer out of paper, platform down at submit, card
+    moved mid-read. Each visit ends at home with the session wiped."""
+    from screens.demo_script import (describe_company, find_text, identify, open_company, people_and_items,
+                                     pick_address, read_card, screen_is, sign_and_submit, wait_for)
+
+    app = p.app
+    yield 0.5
+    outcomes = p.result.setdefault("outcomes", {})
+
+    def finish(name):
+        outcomes[name] = {"kind": p.screen().kind, "printed": list(app.outcome.get("printed", [])),
+                          "receipts": app.outcome.get("receipts", []),
+                          "decision": app.outcome["decision"].get("decision"),
+                          "application_id": app.outcome["decision"].get("application_id"),
+                          "lines": list(p.screen().lines), "qr": p.screen().qr}
+        p.tap("finish")
+        yield from wait_for(p, screen_is(p, "home"), "home")
+        p.expect(app.journey is None and app.session.empty, "the visit was wiped")
+
+    # 1. a crowded address: manual review, an acceptance receipt with the progress code
+    yield from open_company(p, trade="审核", street="新江北路", phone_number="13900000001")
+    p.shot("review-result")
+    yield from finish("manual_review")
+
+    # 2. a negative-list address: rejected; one tap back to the address, nothing re-entered
+    yield from identify(p, phone_number="13900000002")
+    yield from describe_company(p, trade="更正", street="漠阳江路", negative=True)
+    yield from people_and_items(p)
+    yield from sign_and_submit(p)
+    outcomes["rejected_first"] = {"kind": p.screen().kind, "lines": list(p.screen().lines)}
+    p.shot("rejected-result")
+    p.tap("correct")
+    yield from wait_for(p, screen_is(p, "address"), "back at the address step")
+    address = p.screen()
+    while address.level > 0:
+        p.tap("up")
+        yield from wait_for(p, lambda: bool(address.options), "the level above")
+    yield from pick_address(p, "东风二路")
+    yield from wait_for(p, screen_is(p, "check"), "back at check your answers")
+    outcomes["kept_after_correction"] = {"rows": [r[2] for r in p.screen().rows]}
+    yield from sign_and_submit(p)
+    yield from finish("corrected")
+
+    # 3. the receipt printer runs out of paper before the end: the licence prints, receipts are kept
+    printer = app.runtime.devices["receipt_printer"]
+    printer.simulator.set_state("paper_out")
+    yield from open_company(p, trade="缺纸", phone_number="13900000003")
+    p.shot("paper-out-result")
+    yield from finish("paper_out")
+    outcomes["paper_out"]["kept_jobs"] = len(printer.pending())
+    printer.simulator.set_state("ready")
+
+    # 4. the platform is unreachable at submit: queued, acceptance receipt, delivered later
+    client = app.services.platform()
+    real = client.base_url
+    yield from identify(p, phone_number="13900000004")
+    yield from describe_company(p, trade="断网")
+    yield from people_and_items(p)
+    client.base_url, client.retries = "http://127.0.0.1:9", 0  # nothing listens on port 9
+    yield from sign_and_submit(p)
+    p.shot("queued-result")
+    yield from finish("queued")
+    client.base_url, client.retries = real, 3
+    outbox = app.runtime.outbox()
+    outbox._db.execute("UPDATE outbox SET next_try_at = 0")
+    outcomes["queued"]["flushed"] = list(app.services.flush_outbox())
+    later = app.services.progress_by_id(outcomes["queued"]["application_id"])
+    outcomes["queued"]["later"] = later["decision"] if later else None
+
+    # 5. the card is lifted while it is read: the citizen is told, the read succeeds when it lies still
+    reader = app.runtime.devices["idcard"]
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    p.tap("llc")
+    yield from wait_for(p, screen_is(p, "applicant_card"), "card step")
+    reader.simulator.inject("removed_mid_read")
+    card_screen = p.screen()
+    reader.simulator.place("zhang")
+    yield from wait_for(p, lambda: bool(card_screen.problems) or app.sm.current != "applicant_card", "the read")
+    outcomes["card_moved"] = {"problems": [x.message_zh for x in card_screen.problems]}
+    p.shot("card-moved")
+    reader.simulator.place("zhang")  # the citizen puts it back and keeps it still
+    yield from wait_for(p, screen_is(p, "phone"), "the card read after all")
+    reader.simulator.remove()
+    app.end_visit("test over")
+    yield 0.3

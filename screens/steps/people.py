@@ -277,7 +277,7 @@ class ResultScreen(StepScreen):
         else:
             self.qr = ""
         lines = ["• " + r.get("message", "") for r in decision.get("reasons", [])]
-        lines.extend(outcome.get("printed", []))
+        lines.extend(dict.fromkeys(outcome.get("printed", [])))  # one line per message, however many jobs
         self.lines = lines
 
     def correct(self) -> None:

@@ -1,0 +1,38 @@
+"""Journey 1's hard cases in the real app under Xvfb, on the simulators and a loopback platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.servicehelp import write_reference
+from tests.uihelp import needs_display, run_script
+
+pytestmark = [needs_display, pytest.mark.timeout(400)]
+
+
+def test_review_rejection_paper_out_platform_down_and_card_moved(tmp_path: Path) -> None:
+    env = {"YZT_REFERENCE": str(write_reference(tmp_path / "ref")), "YZT_DISPATCH_SCALE": "0.01"}
+    outcome = run_script("tests.uiscripts:journeys_edge_cases", tmp_path, "--simulate", env=env, timeout=380)
+    o = outcome["result"]["outcomes"]
+
+    review = o["manual_review"]
+    assert review["kind"] == "manual_review" and [r["kind"] for r in review["receipts"]] == ["acceptance"]
+    assert "/progress/" in review["qr"] and any("人工" in line or "集群" in line or "核实" in line
+                                                 for line in review["lines"])
+
+    assert o["rejected_first"]["kind"] == "rejected"
+    assert any("负面清单" in line or "禁止" in line for line in o["rejected_first"]["lines"])
+    assert o["corrected"]["kind"] == "approved"
+    assert any("星河" in r or "更正" in r for r in o["kept_after_correction"]["rows"])  # the name was kept
+
+    paper = o["paper_out"]
+    assert paper["kind"] == "approved" and paper["receipts"] and not any(r["printed"] for r in paper["receipts"])
+    assert paper["kept_jobs"] >= 1 and any("执照已打印" in line for line in paper["printed"])
+
+    queued = o["queued"]
+    assert queued["kind"] == "queued" and [r["kind"] for r in queued["receipts"]] == ["acceptance"]
+    assert queued["flushed"] == [1, 0] and queued["later"] == "approved"
+
+    assert o["card_moved"]["problems"] and "移开" in o["card_moved"]["problems"][0]
