@@ -92,6 +92,7 @@ class KioskApp(App):
         from screens.home import HomeScreen
         from screens.maintenance import MaintenanceScreen
         from screens.notbuilt import NotBuiltScreen
+        from screens.guide import GuideScreen
         from screens.pin import PinScreen
         from screens.progress import ProgressScreen
 
@@ -101,7 +102,7 @@ class KioskApp(App):
         self.sm: ScreenManager = root.ids.sm
         self.sm.transition = NoTransition()  # instant: no touch is lost to an animation
         for screen in (HomeScreen(name="home"), PinScreen(name="pin"), MaintenanceScreen(name="maintenance"),
-                       NotBuiltScreen(name="notbuilt"), ProgressScreen(name="progress")):
+                       NotBuiltScreen(name="notbuilt"), ProgressScreen(name="progress"), GuideScreen(name="guide")):
             self.sm.add_widget(screen)
         steps = {
             Step.ENTITY_TYPE: simple.EntityTypeScreen, Step.APPLICANT_CARD: simple.CardScreen,
@@ -148,6 +149,8 @@ class KioskApp(App):
             self.show_journey()
         elif kind == "progress":
             self.go("progress")
+        elif kind == "guide":
+            self.go("guide")
         else:
             self.go("notbuilt")
 

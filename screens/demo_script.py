@@ -218,6 +218,13 @@ def full_visit(p: Any) -> Iterator[float]:
     p.shot("00-home-large-text")
     p.tap("elderly")
     yield 0.3
+    p.tap("guide")  # journey 4: the guide, read before starting
+    yield from wait_for(p, screen_is(p, "guide"), "the guide")
+    p.shot("00-guide")
+    p.tap("start")
+    yield from wait_for(p, screen_is(p, "entity_type"), "the start from the guide")
+    p.app.end_visit("back to the start page")
+    yield from wait_for(p, screen_is(p, "home"), "home")
     yield from open_company(p)
     outcome = app.outcome or {}
     decision = outcome.get("decision") or {}
