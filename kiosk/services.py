@@ -103,6 +103,15 @@ class KioskServices:
             raise ServiceError("error.device.camera", str(exc)) from None
 
     # -- submission and printing -------------------------------------------------------------
+    def verify_licence(self, text: str) -> dict[str, Any]:
+        """The platform's check of a scanned e-licence code (signature, expiry, registration)."""
+        from service.client import PlatformError
+
+        try:
+            return self.platform().verify_licence(text)
+        except PlatformError as exc:
+            raise ServiceError("error.platform.down", exc.detail) from None
+
     def kiosk_info(self) -> dict[str, Any]:
         """What receipts print about this kiosk, and where their QR codes point."""
         public = self.cfg.platform.public_url or ""
@@ -146,10 +155,13 @@ class KioskServices:
         outcome["decision"] = decision
         verdict = decision.get("decision")
         if verdict == "approved":
-            progress("submit.printing_licence")
-            self._print_licence(application, decision, outcome)
-            progress("submit.printing_receipt")
-            self._print_receipt("result", application, decision, kiosk, outcome)
+            if decision.get("e_license"):  # a new company: its licence (single items issue none)
+                progress("submit.printing_licence")
+                self._print_licence(application, decision, outcome)
+                progress("submit.printing_receipt")
+                self._print_receipt("result", application, decision, kiosk, outcome)
+            else:
+                progress("submit.printing_receipt")
             if application.get("linked_services"):
                 self._print_receipt("linked_items", application, decision, kiosk, outcome)
         elif verdict == "manual_review":
@@ -251,6 +263,16 @@ class KioskServices:
         def person(p: dict[str, Any]) -> str:
             return f"{p['name']}（{mask_id(p['id_number'])}）"
 
+        company = getattr(journey, "company", None)
+        if company:  # single items for an existing company
+            rows = [("licence", t("step.licence"), f"{company.get('name', '')}（{company.get('uscc', '')}）")]
+            if d.applicant_card is not None:
+                from kiosk.journeys.registration import person_of
+
+                rows.append(("applicant_card", t("step.applicant_card"), person(person_of(d.applicant_card))))
+            rows.append(("phone", t("step.phone"), mask_phone(d.phone or "")))
+            rows.append(("linked", t("step.linked"), "、".join(t("linked." + k) for k in d.linked)))
+            return rows
         rows = [("entity_type", t("step.entity_type"),
                  t("entity.llc") if d.entity_type == "llc" else t("entity.individual"))]
         if d.applicant_card is not None:

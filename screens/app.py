@@ -96,7 +96,7 @@ class KioskApp(App):
         from screens.pin import PinScreen
         from screens.progress import ProgressScreen
 
-        from screens.steps import company, people, simple
+        from screens.steps import company, licence, people, simple
 
         root = KioskRoot()
         self.sm: ScreenManager = root.ids.sm
@@ -110,7 +110,7 @@ class KioskApp(App):
             Step.ADDRESS: company.AddressScreen, Step.SCOPE: company.ScopeScreen, Step.CAPITAL: company.CapitalScreen,
             Step.SHAREHOLDERS: people.ShareholdersScreen, Step.OFFICERS: people.OfficersScreen,
             Step.LINKED: people.LinkedScreen, Step.CHECK: people.CheckScreen, Step.SIGN: people.SignScreen,
-            Step.SUBMIT: people.SubmitScreen, Step.RESULT: people.ResultScreen,
+            Step.SUBMIT: people.SubmitScreen, Step.RESULT: people.ResultScreen, Step.LICENCE: licence.LicenceScreen,
         }
         for step, cls in steps.items():
             self.sm.add_widget(cls(name=step.value))
@@ -145,6 +145,14 @@ class KioskApp(App):
             k = self.cfg.kiosk
             preset = {"bank": k.bank, "branch": k.branch} if k.site_type == "bank_branch" and k.bank else None
             self.journey = RegistrationJourney(kiosk_id=k.id, preset_bank=preset)
+            self.outcome = None
+            self.show_journey()
+        elif kind == "single":
+            from kiosk.journeys.single import SingleItemJourney
+
+            k = self.cfg.kiosk
+            preset = {"bank": k.bank, "branch": k.branch} if k.site_type == "bank_branch" and k.bank else None
+            self.journey = SingleItemJourney(kiosk_id=k.id, preset_bank=preset)
             self.outcome = None
             self.show_journey()
         elif kind == "progress":

@@ -75,12 +75,18 @@ def open_company(p: Any, trade: str = "星河", street: str | None = None, negat
 
 def identify(p: Any, card: str = "zhang", phone_number: str = PHONE) -> Iterator[float]:
     """Home → LLC → the applicant's card → phone and SMS code → face."""
-    app = p.app
     p.tap("open")
     yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
     p.shot("01-entity-type")
     p.tap("llc")
     yield from wait_for(p, screen_is(p, "applicant_card"), "card step")
+    yield from identify_person(p, card, phone_number)
+    yield from wait_for(p, screen_is(p, "name"), "name step", 30)
+
+
+def identify_person(p: Any, card: str = "zhang", phone_number: str = PHONE) -> Iterator[float]:
+    """On the card step: the card → phone and SMS code → face (any journey that identifies someone)."""
+    app = p.app
     p.shot("02-put-your-card")
     yield from read_card(p, card, "applicant_card")
     yield from wait_for(p, screen_is(p, "phone"), "phone step")
@@ -97,7 +103,7 @@ def identify(p: Any, card: str = "zhang", phone_number: str = PHONE) -> Iterator
     p.tap("start")
     yield 0.5
     p.shot("04-face-checking")
-    yield from wait_for(p, screen_is(p, "name"), "name step", 30)
+    yield from wait_for(p, lambda: p.app.sm.current != "liveness", "the face check", 30)
 
 
 def pick_address(p: Any, street: str | None = None, negative: bool = False) -> Iterator[float]:

@@ -293,6 +293,14 @@ def rule_signatures(ctx: Context) -> Iterator[Reason]:
 def rule_existing(ctx: Context) -> Iterator[Reason]:
     if ctx.app.mode == "single_item" and ctx.app.uscc and not ctx.existing():
         yield reason("ENTITY_UNKNOWN", "error", "uscc", "未找到该统一社会信用代码对应的企业，请核对电子营业执照。")
+        return
+    if ctx.existing():
+        entity = registry.entity_by_uscc(ctx.session, ctx.app.uscc or "")
+        rep = ctx.app.officers.legal_representative
+        if entity is not None and entity.legal_rep_id and \
+                (rep is None or (rep.id_number or "").strip().upper() != entity.legal_rep_id):
+            yield reason("LEGAL_REP_MISMATCH", "error", "officers.legal_representative",
+                         "单独办理关联事项须由该企业的法定代表人本人刷证办理，请法定代表人到场。")
 
 
 RULES: tuple[Rule, ...] = (

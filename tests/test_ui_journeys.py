@@ -36,3 +36,11 @@ def test_review_rejection_paper_out_platform_down_and_card_moved(tmp_path: Path)
     assert queued["flushed"] == [1, 0] and queued["later"] == "approved"
 
     assert o["card_moved"]["problems"] and "移开" in o["card_moved"]["problems"][0]
+
+
+def test_single_items_for_an_existing_company(tmp_path: Path) -> None:
+    env = {"YZT_REFERENCE": str(write_reference(tmp_path / "ref"))}
+    outcome = run_script("tests.uiscripts:single_item_visit", tmp_path, "--simulate", env=env, timeout=300)
+    single = outcome["result"]["single"]
+    assert single["kind"] == "approved" and single["uscc"] == single["registered_uscc"]
+    assert [r["kind"] for r in single["receipts"]] == ["linked_items"] and single["receipts"][0]["printed"]

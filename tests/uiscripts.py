@@ -239,3 +239,47 @@ def journeys_edge_cases(p):
     reader.simulator.remove()
     app.end_visit("test over")
     yield 0.3
+
+
+def single_item_visit(p):
+    """Journey 2: an existing company's legal representative shows its e-licence and files items."""
+    from devices.idcard.samples import SAMPLE_CARDS
+    from screens.demo_script import (find_text, identify_person, read_card, screen_is, sign_and_submit,
+                                     wait_for)
+    from tests.servicehelp import application
+
+    app = p.app
+    yield 0.5
+    zhang = SAMPLE_CARDS["zhang"]
+    person = {"name": zhang.name, "id_type": "resident_id", "id_number": zhang.id_number}
+    doc = application()
+    doc["officers"].update(legal_representative=person, directors=[person], managers=[person])
+    doc["shareholders"][0].update(person)
+    doc["applicant"]["person"].update(person)
+    doc["signatures"][0]["id_number"] = zhang.id_number
+    registered = app.services.platform().submit(doc)
+    p.expect(registered["decision"] == "approved", f"the company was registered: {registered['reasons']}")
+    p.tap("single")
+    yield from wait_for(p, screen_is(p, "licence"), "the e-licence step")
+    yield 0.5
+    camera = app.runtime.devices["camera"]
+    camera.simulator.show_text("hello, not a licence")
+    yield 1.5
+    p.shot("single-wrong-code")
+    camera.simulator.show_text(registered["e_license"])
+    yield from wait_for(p, screen_is(p, "applicant_card"), "the legal representative's card", 20)
+    camera.simulator.show_nothing()
+    yield from identify_person(p, "zhang", "13900000009")
+    yield from wait_for(p, screen_is(p, "linked"), "the items")
+    p.tap("all")
+    p.tap(find_text(p.screen(), "中国银行"))
+    yield 0.2
+    p.shot("single-items")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "check"), "check your answers")
+    yield from sign_and_submit(p)
+    p.result["single"] = {"kind": p.screen().kind, "receipts": app.outcome.get("receipts", []),
+                          "uscc": app.outcome["decision"].get("uscc"), "registered_uscc": registered["uscc"],
+                          "application_id": app.outcome["decision"].get("application_id")}
+    p.tap("finish")
+    yield from wait_for(p, screen_is(p, "home"), "home")

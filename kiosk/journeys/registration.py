@@ -19,6 +19,7 @@ LINKED_SERVICES = ("seal", "tax", "social_insurance", "housing_fund", "bank_acco
 
 
 class Step(str, Enum):
+    LICENCE = "licence"  # single items: the existing company's e-licence
     ENTITY_TYPE = "entity_type"
     APPLICANT_CARD = "applicant_card"
     PHONE = "phone"
@@ -36,8 +37,8 @@ class Step(str, Enum):
     RESULT = "result"
 
 
-LLC_STEPS = list(Step)
-INDIVIDUAL_STEPS = [s for s in Step if s not in (Step.SHAREHOLDERS, Step.OFFICERS)]
+LLC_STEPS = [s for s in Step if s is not Step.LICENCE]
+INDIVIDUAL_STEPS = [s for s in LLC_STEPS if s not in (Step.SHAREHOLDERS, Step.OFFICERS)]
 
 # which step holds each application field, for "one tap back to that step" after a rejection
 FIELD_STEPS: list[tuple[str, Step]] = [

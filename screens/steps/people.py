@@ -261,6 +261,7 @@ class ResultScreen(StepScreen):
     company = StringProperty("")
     uscc = StringProperty("")
     qr = StringProperty("")  # the e-licence code when approved, else the progress code
+    body_key = StringProperty("")
 
     def on_pre_enter(self, *args: object) -> None:
         from kiosk.documents import progress_url
@@ -268,6 +269,8 @@ class ResultScreen(StepScreen):
         outcome = getattr(self.app, "outcome", {}) or {}
         decision = outcome.get("decision", {})
         self.kind = decision.get("decision", "")
+        single = self.kind == "approved" and not decision.get("e_license")  # items for an existing company
+        self.body_key = "result.approved_items.body" if single else f"result.{self.kind or 'approved'}.body"
         self.company = ((outcome.get("application") or {}).get("name") or {}).get("full", "")
         self.uscc = decision.get("uscc") or ""
         if self.kind == "approved" and decision.get("e_license"):
