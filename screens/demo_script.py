@@ -101,7 +101,7 @@ def identify_person(p: Any, card: str = "zhang", phone_number: str = PHONE) -> I
     yield from wait_for(p, screen_is(p, "liveness"), "face step")
     p.shot("04-face")
     p.tap("start")
-    yield 0.5
+    yield 1.2
     p.shot("04-face-checking")
     yield from wait_for(p, lambda: p.app.sm.current != "liveness", "the face check", 30)
 

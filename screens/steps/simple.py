@@ -99,6 +99,20 @@ class PhoneScreen(StepScreen):
 
 
 class LivenessScreen(StepScreen):
+    view: object = None
+
+    def on_enter(self, *args: object) -> None:
+        from screens.widgets.face_view import FaceView
+
+        if self.view is None:
+            self.view = FaceView(camera=self.app.runtime.devices.get("camera") if self.app.runtime else None)
+            self.ids.preview.add_widget(self.view)
+        self.view.start()
+
+    def on_leave(self, *args: object) -> None:
+        if self.view is not None:
+            self.view.stop()
+
     def check(self) -> None:
         self.busy = self.app.tr("liveness.checking")
         run_async(self.app.services.liveness, self.journey.draft.applicant_card, on_done=self._done,
