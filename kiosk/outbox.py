@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_try_at REAL NOT NULL,
     last_error TEXT,
-    decision TEXT,               -- the platform's answer (no personal data in it), once delivered
+    decision BLOB,               -- the platform's answer, sealed too (reasons name people), once delivered
     delivered_at REAL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_try_at);
@@ -63,6 +63,7 @@ class Outbox:
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")  # a delivered application's pages are zeroed, not just freed
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -81,8 +82,6 @@ class Outbox:
 
     def deliver(self, application_id: str, send: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any] | None:
         """Send one record now; return the decision, or None when it must be retried later."""
-        import json
-
         with self._lock:
             row = self._db.execute("SELECT sealed, attempts, decision FROM outbox WHERE application_id = ?",
                                    (application_id,)).fetchone()
@@ -90,7 +89,7 @@ class Outbox:
             raise KeyError(application_id)
         sealed, attempts, decision = row
         if decision is not None:
-            return json.loads(decision)
+            return self._open_decision(application_id, decision)
         application = self.vault.open_json(sealed, application_id)
         try:
             answer = send(application)
@@ -111,12 +110,10 @@ class Outbox:
         return answer
 
     def _finish(self, application_id: str, answer: dict[str, Any]) -> None:
-        import json
-
         with self._lock:  # the personal data goes as the answer comes in: one statement, one commit
             self._db.execute("UPDATE outbox SET sealed = NULL, decision = ?, delivered_at = ?, last_error = NULL "
                              "WHERE application_id = ?",
-                             (json.dumps(answer, ensure_ascii=False), self.clock(), application_id))
+                             (self.vault.seal_json(answer, application_id + ":decision"), self.clock(), application_id))
 
     def flush(self, send: Callable[[dict[str, Any]], dict[str, Any]]) -> tuple[int, int]:
         """Try every due record once: (delivered, still pending)."""
@@ -146,7 +143,14 @@ class Outbox:
         with self._lock:
             row = self._db.execute("SELECT decision FROM outbox WHERE application_id = ?",
                                    (application_id,)).fetchone()
-        return json.loads(row[0]) if row and row[0] else None
+        return self._open_decision(application_id, row[0]) if row and row[0] else None
+
+    def _open_decision(self, application_id: str, stored: bytes | str) -> dict[str, Any]:
+        import json
+
+        if isinstance(stored, str):  # written in clear by an earlier version
+            return json.loads(stored)
+        return self.vault.open_json(stored, application_id + ":decision")
 
     def purge_delivered(self, older_than_s: float = 7 * 86400) -> int:
         with self._lock:

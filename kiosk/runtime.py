@@ -32,6 +32,8 @@ class Runtime:
             if not settings["url"]:
                 continue
             options = {k: v for k, v in settings.items() if k not in ("url", "required")}
+            if kind in ("receipt_printer", "document_printer"):
+                options["jobs"] = rt.kept_jobs()
             try:
                 device = open_device(kind, settings["url"], name=kind, required=settings["required"], **options)
             except Exception as exc:  # an unbuilt or misconfigured device must not stop the kiosk
@@ -83,15 +85,35 @@ class Runtime:
         self._client = PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id)
         return self._client
 
+    def vault(self) -> Any:
+        """The kiosk's AES-GCM vault (key 0600 in the private data folder)."""
+        if getattr(self, "_vault", None) is None:
+            from kiosk.paths import ensure_private_dir
+            from kiosk.vault import Vault
+
+            self._vault = Vault(ensure_private_dir(self.cfg.data_dir) / "data.key")
+        return self._vault
+
+    def kept_jobs(self) -> Any:
+        """Print jobs kept for reprint, sealed at rest (a kept licence holds a name; a receipt a masked one)."""
+        if getattr(self, "_jobs", None) is None:
+            from devices.printers.jobs import JobStore
+            from kiosk.paths import ensure_private_dir
+
+            vault = self.vault()
+            self._jobs = JobStore(ensure_private_dir(self.cfg.data_dir) / "jobs",
+                                  seal=lambda data: vault.seal(data, "print-job"),
+                                  unseal=lambda blob: vault.open(blob, "print-job"))
+        return self._jobs
+
     def outbox(self) -> Any:
         """The durable outbox in the data folder (created on first use)."""
         if getattr(self, "_outbox", None) is None:
             from kiosk.outbox import Outbox
             from kiosk.paths import ensure_private_dir
-            from kiosk.vault import Vault
 
             folder = ensure_private_dir(self.cfg.data_dir)
-            self._outbox = Outbox(folder / "outbox.db", Vault(folder / "data.key"))
+            self._outbox = Outbox(folder / "outbox.db", self.vault())
         return self._outbox
 
     def close(self) -> None:

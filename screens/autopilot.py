@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk import config
 
     cfg = config.load(args.config, simulate=args.simulate)
+    from kiosk.logs import setup_logging
+
+    setup_logging(cfg.logging.level, cfg.log_file, cfg.logging.max_bytes, cfg.logging.backups, console=False)
     module, func = args.script.split(":")
     script = getattr(importlib.import_module(module), func)
     size = tuple(int(v) for v in args.size.split("x")) if args.size else None

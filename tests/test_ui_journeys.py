@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,24 @@ def test_review_rejection_paper_out_platform_down_and_card_moved(tmp_path: Path)
     assert queued["flushed"] == [1, 0] and queued["later"] == "approved"
 
     assert o["card_moved"]["problems"] and "移开" in o["card_moved"]["problems"][0]
+
+    # nothing personal in clear in the kiosk's data folder (outbox, kept print jobs, keys, logs) after all
+    # that — the embedded platform's own database (data/platform) is the registry, not the kiosk's
+    assert_nothing_personal_in_clear(tmp_path / "data", ["13900000001", "13900000002", "13900000003",
+                                                          "13900000004"])
+
+
+def assert_nothing_personal_in_clear(data: Path, phones: list[str]) -> None:
+    from devices.idcard.samples import SAMPLE_CARDS
+
+    secrets = [c.name for c in SAMPLE_CARDS.values()] + [c.id_number for c in SAMPLE_CARDS.values()] + phones
+    needles = {s: [s.encode("utf-8"), s.encode("utf-16-le"), s.encode("gb18030"), json.dumps(s)[1:-1].encode()]
+               for s in secrets if len(s) >= 2}  # as text, UCS-2 (the card), GB18030 (ESC/POS), JSON-escaped
+    files = [f for f in data.rglob("*") if f.is_file() and "platform" not in f.relative_to(data).parts]
+    assert any(f.suffix == ".log" for f in files) and any(f.name.startswith("outbox") for f in files)
+    found = [(str(f.relative_to(data)), s) for f in files for s, forms in needles.items()
+             if any(form in f.read_bytes() for form in forms)]
+    assert found == [], found
 
 
 def test_single_items_for_an_existing_company(tmp_path: Path) -> None:
