@@ -66,7 +66,7 @@ def _serve(tmp: Path) -> tuple[subprocess.Popen, str]:
         port = s.getsockname()[1]
     ref = write_reference(tmp / "ref")
     proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "service", "--port", str(port), "--db",
-                             f"sqlite:///{tmp / 'p.db'}", "--reference", str(ref), "--keys", str(tmp / "keys")],
+                             f"sqlite:///{tmp / 'p.db'}", "--reference", str(ref), "--keys", str(tmp / "keys"), "--rate", "100000"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
                             env={**os.environ, "YZT_DISPATCH_SCALE": "100"})
     url = f"http://127.0.0.1:{port}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from devices.base import Device
@@ -76,13 +77,21 @@ class Runtime:
             return self._client
         from service.client import PlatformClient
 
+        from service.auth import load_or_create_kiosk_key, public_pem
+
+        key_file = Path(self.cfg.platform.key_file) if self.cfg.platform.key_file else self.cfg.data_dir / "kiosk.key"
+        key = load_or_create_kiosk_key(key_file)
         url = self.cfg.platform.url
         if url == "embedded":
             from service import embedded
+            from service.auth import KioskKeys
 
-            self.platform = embedded.start(data_dir=self.cfg.data_dir / "platform")
+            keys_dir = self.cfg.data_dir / "platform" / "kiosks"
+            KioskKeys(keys_dir).enrol(self.cfg.kiosk.id, public_pem(key))  # the demo platform knows its kiosk
+            self.platform = embedded.start(data_dir=self.cfg.data_dir / "platform", kiosk_keys_dir=keys_dir)
             url = self.platform.url
-        self._client = PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id)
+        self._client = PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id,
+                                      signing_key=key)
         return self._client
 
     def vault(self) -> Any:

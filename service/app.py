@@ -13,7 +13,7 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, AsyncIterator
 
-from fastapi import Body, FastAPI, Header, Path, Query, Request
+from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -27,6 +27,7 @@ from service.pages import fleet_page, progress_page
 from service.platform import Conflict, Platform
 from service.schemas import (SERVICES, ApiError, ApplicationIn, ApplicationOut, Decision, Health, HeartbeatIn,
                              NameCheck, ReviewIn, SmsSend, SmsVerify)
+from service.auth import AuthError
 from service.sms import SmsError
 
 log = logging.getLogger("service.app")
@@ -50,6 +51,13 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 
 E = {404: {"model": ApiError}, 409: {"model": ApiError}, 503: {"model": ApiError}}
+GUARDED = {401: {"model": ApiError}, 413: {"model": ApiError}, 429: {"model": ApiError}}
+
+
+class Refused(Exception):
+    def __init__(self, status: int, detail: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.message, self.headers = status, detail, message, headers
 
 
 class Lookup(BaseModel):
@@ -96,8 +104,44 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
         yield
 
     app = FastAPI(title="银政通 platform", version=__version__, lifespan=lifespan,
+                  max_body_size=platform.settings.max_body_bytes * 4,  # the backstop for chunked bodies
                   description="企业开办一件事：秒批、登记、电子营业执照、五个关联事项、进度查询。")
     app.state.platform = platform
+
+    @app.middleware("http")
+    async def _size(request: Request, call_next: Any) -> Any:
+        """A declared body over the limit is refused before it is read, in the platform's own words
+        (a chunked body without a length is still stopped by FastAPI's own limit)."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > platform.settings.max_body_bytes:
+            return _error(413, "body too large", "提交的内容过大。")
+        return await call_next(request)
+
+    async def guard(request: Request) -> None:
+        """Kiosk-facing writes: a signed, enrolled kiosk (when keys are configured) within its rate."""
+        who = request.client.host if request.client else "-"
+        if platform.kiosk_keys is not None:
+            try:
+                who = platform.kiosk_keys.verify(
+                    request.headers.get("x-kiosk-id"), request.headers.get("x-kiosk-time"),
+                    request.headers.get("x-kiosk-signature"), request.method, request.url.path,
+                    await request.body())
+            except AuthError as exc:
+                log.warning("refused %s %s: %s", request.method, request.url.path, exc.detail)
+                raise Refused(401, exc.detail, "本终端未经授权，请联系运维人员。") from None
+            claimed = request.path_params.get("kiosk_id")
+            if claimed and claimed != who:
+                raise Refused(401, "a kiosk may only report for itself", "本终端未经授权，请联系运维人员。")
+        elif request.headers.get("x-kiosk-id"):
+            who = "kiosk:" + request.headers["x-kiosk-id"][:80]
+        wait = platform.limiter.allow(who)
+        if wait:
+            raise Refused(429, "rate limit", "请求过于频繁，请稍后再试。", {"Retry-After": str(max(1, round(wait)))})
+
+    @app.exception_handler(Refused)
+    async def _refused(_request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content={"detail": exc.detail, "message": exc.message},
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -136,7 +180,8 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
         return {"status": "ok", "version": __version__, "database": platform.store.engine.dialect.name,
                 "reference": platform.counts()}
 
-    @app.post("/api/v1/applications", response_model=Decision, responses=E, response_model_exclude_none=True, tags=["applications"])
+    @app.post("/api/v1/applications", response_model=Decision, responses={**E, **GUARDED},
+              response_model_exclude_none=True, tags=["applications"], dependencies=[Depends(guard)])
     def submit(application: ApplicationIn) -> Decision:
         return platform.submit(application)
 
@@ -150,7 +195,7 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
         return found
 
     @app.post("/api/v1/applications/lookup", response_model=list[ApplicationOut], response_model_exclude_none=True,
-              tags=["applications"])
+              tags=["applications"], responses=GUARDED, dependencies=[Depends(guard)])
     def lookup(body: Lookup) -> Any:
         """Applications of one person (applicant or legal representative), found by ID number."""
         return platform.lookup(body.id_number)
@@ -166,7 +211,8 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
         except KeyError:
             return _error(404, "not found", "未找到该申请。")
 
-    @app.post("/api/v1/applications/{application_id}/items/{service}/retry", status_code=204, responses=E,
+    @app.post("/api/v1/applications/{application_id}/items/{service}/retry", status_code=204,
+              responses={**E, **GUARDED}, dependencies=[Depends(guard)],
               tags=["applications"], response_class=Response, response_model=None)
     def retry(application_id: uuid.UUID, service: Annotated[str, Path(pattern="^(" + "|".join(SERVICES) + ")$")]) -> Any:
         try:
@@ -200,16 +246,17 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
                       limit: Annotated[int, Query(ge=1, le=200)] = 40) -> Any:
         return platform.ref.search_scopes(q, limit)
 
-    @app.post("/api/v1/sms/send", response_model=SmsSent, responses={429: {"model": ApiError}}, tags=["identity"])
+    @app.post("/api/v1/sms/send", response_model=SmsSent, responses=GUARDED, tags=["identity"],
+              dependencies=[Depends(guard)])
     def sms_send(body: SmsSend) -> Any:
         try:
             return {"sent": True, "ttl_s": platform.send_sms(body.phone)}
         except SmsError as exc:
             return _error(exc.status, exc.reason, exc.message)
 
-    @app.post("/api/v1/sms/verify", response_model=SmsVerified,
-              responses={400: {"model": ApiError}, 404: {"model": ApiError}, 410: {"model": ApiError},
-                         429: {"model": ApiError}}, tags=["identity"])
+    @app.post("/api/v1/sms/verify", response_model=SmsVerified, dependencies=[Depends(guard)],
+              responses={400: {"model": ApiError}, 404: {"model": ApiError}, 410: {"model": ApiError}, **GUARDED},
+              tags=["identity"])
     def sms_verify(body: SmsVerify) -> Any:
         try:
             platform.verify_sms(body.phone, body.code)
@@ -224,7 +271,8 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
             code = platform.sms.dev_last.get(phone)
             return {"code": code} if code else _error(404, "no code", "没有发送过验证码。")
 
-    @app.post("/api/v1/kiosks/{kiosk_id}/heartbeat", status_code=204, tags=["fleet"], response_class=Response, response_model=None)
+    @app.post("/api/v1/kiosks/{kiosk_id}/heartbeat", status_code=204, tags=["fleet"], response_class=Response,
+              response_model=None, responses=GUARDED, dependencies=[Depends(guard)])
     def heartbeat(kiosk_id: Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9._-]+$")],
                   body: Annotated[HeartbeatIn, Body()]) -> Response:
         platform.heartbeat(kiosk_id, body.site, body.version, body.status)

@@ -7,14 +7,17 @@ answers are not retried: they carry the platform's Chinese ``message`` for the c
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from kiosk import __version__
 from kiosk.outbox import PermanentRejection
+from service.auth import sign_headers
 
 log = logging.getLogger("service.client")
 
@@ -38,8 +41,9 @@ class PlatformRefused(PlatformError, PermanentRejection):
 
 class PlatformClient:
     def __init__(self, base_url: str, timeout: float = 10.0, kiosk_id: str = "", retries: int = 3,
-                 backoff_s: float = 0.5, session: requests.Session | None = None) -> None:
+                 backoff_s: float = 0.5, session: requests.Session | None = None, signing_key: Any = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.signing_key = signing_key  # this kiosk's Ed25519 key: every request is signed with it
         self.timeout = timeout
         self.kiosk_id = kiosk_id
         self.retries = retries
@@ -50,11 +54,20 @@ class PlatformClient:
     # -- transport ---------------------------------------------------------------------------
     def _call(self, method: str, path: str, retries: int | None = None, **kwargs: Any) -> Any:
         url = self.base_url + path
+        body = b""
+        if self.signing_key is not None and "json" in kwargs:  # sign exactly the bytes that are sent
+            body = json.dumps(kwargs.pop("json"), ensure_ascii=False).encode("utf-8")
+            kwargs["data"] = body
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        signed_path = urlsplit(url).path if self.signing_key is not None else None
         attempts = 1 + (self.retries if retries is None else retries)
         last: Exception | None = None
         for attempt in range(attempts):
             if attempt:
                 time.sleep(min(8.0, self.backoff_s * 2 ** (attempt - 1)))
+            if signed_path is not None:  # signed afresh each attempt: the time is part of it
+                kwargs["headers"] = {**kwargs.get("headers", {}),
+                                     **sign_headers(self.signing_key, self.kiosk_id, method, signed_path, body)}
             try:
                 response = self.http.request(method, url, timeout=self.timeout, **kwargs)
             except requests.RequestException as exc:

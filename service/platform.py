@@ -82,6 +82,10 @@ class Platform:
         self.departments = departments if departments is not None else simulated(settings.dispatch_scale)
         self.sms = SmsCodes(self.secret, sms_gateway or LogGateway(), settings.sms_ttl_s, settings.sms_cooldown_s,
                             settings.sms_max_tries)
+        from service.auth import KioskKeys, RateLimiter
+
+        self.kiosk_keys = KioskKeys(settings.kiosk_keys_dir) if settings.kiosk_keys_dir else None
+        self.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -77,5 +77,6 @@ def app_from_environment() -> object:
     import os
 
     raw = json.loads(os.environ.get("YZT_SERVICE_SETTINGS", "{}"))
-    settings = Settings(**{k: Path(v) if k in ("reference_dir", "key_dir") else v for k, v in raw.items()})
+    settings = Settings(**{k: Path(v) if k in ("reference_dir", "key_dir", "kiosk_keys_dir") and v else v
+                           for k, v in raw.items()})
     return create_app(Platform(settings))

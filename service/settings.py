@@ -34,6 +34,10 @@ class Settings:
     dev_sms: bool = False  # expose the last code per phone at /api/v1/dev/sms (demo and tests only)
     reviewer_token: str | None = None  # reviewer actions need it in X-Reviewer-Token; None: read/created in key_dir
     public_url: str = ""  # what receipts' QR codes open, when behind a proxy
+    kiosk_keys_dir: Path | None = None  # enrolled kiosks' public keys: when set, kiosks must sign (401 otherwise)
+    rate_per_s: float = 50.0  # per kiosk (or per address): sustained requests a second to the write endpoints
+    rate_burst: int = 200
+    max_body_bytes: int = 1_000_000  # an application is a few KB; anything near this is not one
 
     def resolved_db_url(self) -> str:
         if self.db_url:

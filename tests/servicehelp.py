@@ -150,6 +150,7 @@ def start_platform(tmp: Path, **settings: Any) -> Any:
     options: dict[str, Any] = {"db_url": f"sqlite:///{tmp / 'platform.db'}",
                                "reference_dir": write_reference(tmp / "reference"), "key_dir": tmp / "keys",
                                "dispatch_scale": 0.002, "dispatch_tick_s": 0.05, "dev_sms": True,
-                               "sms_cooldown_s": 0, "reviewer_token": "test-reviewer"}
+                               "sms_cooldown_s": 0, "reviewer_token": "test-reviewer", "rate_per_s": 10_000.0,
+                               "rate_burst": 10_000}
     options.update(settings)
     return serve_in_thread(Settings(**options))

@@ -266,3 +266,56 @@ def test_a_forged_or_foreign_licence_is_not_valid(client: PlatformClient) -> Non
     answer = client.verify_licence(foreign)
     assert answer["valid"] is False and answer["reason"] == "unknown_key" and answer["message"]
     assert client.verify_licence("hello")["valid"] is False
+
+
+def test_kiosks_must_sign_when_the_platform_holds_kiosk_keys(tmp_path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from service.auth import KioskKeys, public_pem
+
+    keys = KioskKeys(tmp_path / "kiosks")
+    mine = Ed25519PrivateKey.generate()
+    keys.enrol("YJ-JC-001", public_pem(mine))
+    running = start_platform(tmp_path / "p", kiosk_keys_dir=tmp_path / "kiosks")
+    try:
+        signed = PlatformClient(running.url, kiosk_id="YJ-JC-001", signing_key=mine, retries=0)
+        assert signed.submit(application())["decision"] == "approved"
+        signed.heartbeat("阳江市政务服务中心", {"summary": "ok"})
+        for client, why in ((PlatformClient(running.url, retries=0), "kiosk signature required"),
+                            (PlatformClient(running.url, kiosk_id="YJ-JC-001", retries=0,
+                                            signing_key=Ed25519PrivateKey.generate()), "bad signature"),
+                            (PlatformClient(running.url, kiosk_id="YJ-JC-999", retries=0, signing_key=mine),
+                             "unknown kiosk")):
+            with pytest.raises(PlatformRefused) as refused:
+                client.submit(application())
+            assert refused.value.status == 401 and why in refused.value.detail and refused.value.message
+        other = PlatformClient(running.url, kiosk_id="YJ-JC-001", signing_key=mine, retries=0)
+        other.kiosk_id = "YJ-JC-001"
+        with pytest.raises(PlatformRefused):  # a kiosk reports only for itself
+            other._call("POST", "/api/v1/kiosks/YJ-JC-002/heartbeat", json={"site": "x"})
+        (tmp_path / "kiosks" / "revoked.txt").write_text("YJ-JC-001\n")
+        with pytest.raises(PlatformRefused) as revoked:
+            signed.submit(application())
+        assert revoked.value.status == 401 and "revoked" in revoked.value.detail
+        assert signed.health()["status"] == "ok"  # reading needs no signature
+    finally:
+        running.stop()
+
+
+def test_rate_limit_and_body_size(tmp_path) -> None:
+    running = start_platform(tmp_path, rate_per_s=1.0, rate_burst=3)
+    try:
+        client = PlatformClient(running.url, kiosk_id="K-RATE", retries=0)
+        answers = []
+        for _ in range(5):
+            try:
+                client.send_sms_code("13700000000")
+                answers.append(200)
+            except PlatformRefused as exc:
+                answers.append(exc.status)
+        assert answers[:3] == [200, 200, 200] and 429 in answers[3:]
+        big = requests.post(running.url + "/api/v1/applications", data=b"{" + b" " * 2_000_000 + b"}",
+                            headers={"Content-Type": "application/json"}, timeout=10)
+        assert big.status_code == 413 and big.json()["message"]
+    finally:
+        running.stop()

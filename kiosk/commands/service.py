@@ -22,6 +22,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keys", metavar="DIR", help="signing key folder (default: the data folder's platform/keys)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL only)")
     p.add_argument("--dev-sms", action="store_true", help="expose sent SMS codes at /api/v1/dev/sms (tests only)")
+    p.add_argument("--kiosk-keys", metavar="DIR",
+                   help="enrolled kiosks' public keys (<id>.pub.pem, revoked.txt): kiosks must sign their requests")
+    p.add_argument("--rate", type=float, default=50.0, help="requests a second per kiosk to the write endpoints")
     p.set_defaults(run=run)
 
 
@@ -39,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"yzt service: reference data folder not found: {reference}", 2)
     settings = {"db_url": args.db, "reference_dir": str(reference),
                 "key_dir": str(Path(args.keys) if args.keys else elicence.default_key_dir()),
-                "dev_sms": bool(args.dev_sms)}
+                "dev_sms": bool(args.dev_sms), "kiosk_keys_dir": args.kiosk_keys, "rate_per_s": args.rate,
+                "rate_burst": max(10, int(args.rate * 4))}
     os.environ["YZT_SERVICE_SETTINGS"] = json.dumps(settings)
     logging.getLogger("service").setLevel(logging.INFO)
     print(f"yzt service: http://{args.host}:{args.port}  (OpenAPI at /openapi.json, progress pages at /progress/…)",
