@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.paths import default_data_dir
+from kiosk.paths import default_data_dir, write_private
 
 PREFIX = "YZTL1."
 PRIVATE_NAME = "platform_ed25519.pem"
@@ -92,11 +92,7 @@ def load_or_create_signing_key(key_dir: Path | None = None) -> Ed25519PrivateKey
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        tmp = private_path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-        os.replace(tmp, private_path)
+        write_private(private_path, pem)
     public_path = key_dir / PUBLIC_NAME
     if not public_path.exists():
         public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,

@@ -41,7 +41,7 @@ def sign_headers(key: Ed25519PrivateKey, kiosk_id: str, method: str, path: str, 
 
 def load_or_create_kiosk_key(path: Path) -> Ed25519PrivateKey:
     """This kiosk's signing key (0600), made on first start; its public half beside it for enrolment."""
-    import os
+    from kiosk.paths import write_private
 
     if path.exists():
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -50,10 +50,8 @@ def load_or_create_kiosk_key(path: Path) -> Ed25519PrivateKey:
         return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                   serialization.NoEncryption()))
+    write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
     path.with_suffix(".pub.pem").write_bytes(public_pem(key))
     return key
 

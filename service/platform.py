@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import threading
 import time
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import elicence
+from kiosk.paths import write_private
 from service import registry
 from service.approval import decide, evaluate
 from service.db import Application, Entity, Item, Kiosk, Store, utcnow
@@ -54,11 +54,7 @@ def _secret_file(path: Path, size: int = 32) -> bytes:
         return path.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = secrets.token_bytes(size)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    write_private(path, data)
     return data
 
 

@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
 from devices.printers.jobs import Job, JobStore, PrintResult
+from kiosk.paths import write_private
 from devices.printers.status import PrinterCondition, PrinterStatus, cups_conditions, make_status
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,10 @@ class SpoolBackend:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = f"{stamp}-{job.kind}-{job.id[:12]}.pdf"
         target = self.folder / name
-        _write_private(target, job.payload)
+        write_private(target, job.payload)
         meta = {"job_id": job.id, "application_id": job.application_id, "kind": job.kind, "title": job.title,
                 "media": job.meta.get("size", "A4"), "bytes": len(job.payload), "created_at": job.created_at}
-        _write_private(target.with_suffix(".json"), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+        write_private(target.with_suffix(".json"), json.dumps(meta, ensure_ascii=False).encode("utf-8"))
         return name
 
     def poll(self, handle: str) -> tuple[str, str]:
@@ -103,21 +104,6 @@ class SpoolBackend:
     def cancel(self, handle: str) -> None:
         for path in (self.folder / handle, (self.folder / handle).with_suffix(".json")):
             path.unlink(missing_ok=True)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically with mode 0600 (a reader never sees half a PDF)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class SpoolSimulator:

@@ -140,18 +140,9 @@ class JobStore:
     def _write(self, job: Job) -> None:
         if self.folder is None:
             return
-        path = self._path(job.id)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(self._seal(job.to_json()))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        from kiosk.paths import write_private
+
+        write_private(self._path(job.id), self._seal(job.to_json()))
 
     def keep(self, job: Job, status: "PrinterStatus | None" = None, error_en: str = "",
              error_zh: str = "") -> Job:
