@@ -206,7 +206,8 @@ def simulated(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Every device on its simulator and the platform embedded (``--simulate``)."""
     out = {s: dict(v) for s, v in values.items()}
     for section in DEVICE_SECTIONS:
-        out[section]["url"] = "sim://"
+        if not str(out[section]["url"]).startswith("sim://"):  # a configured sim://?state=… fault is kept
+            out[section]["url"] = "sim://"
     out["platform"]["url"] = "embedded"
     out["identity"]["face_matcher"] = "simulated"
     out["kiosk"]["fullscreen"] = False if os.environ.get("YZT_WINDOWED") else out["kiosk"]["fullscreen"]

@@ -7,7 +7,6 @@ is kept as an error entry, so the kiosk starts and maintenance can see what is w
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,27 +48,6 @@ class Runtime:
                     rt.device_errors[kind] = str(exc)
                     log.error("device %s at %s did not open: %s", kind, settings["url"], exc)
         return rt
-
-    def platform_check(self) -> dict[str, Any]:
-        """The platform link as a doctor row: reachable, healthy, how fast."""
-        url = self.cfg.platform.url
-        row = {"check": "platform", "required": True, "ok": False, "state": "offline", "message": "",
-               "message_zh": "平台连接异常", "details": {"url": url}}
-        client = self.platform_client()
-        if client is None:
-            row["message"] = f"no platform client for {url!r}"
-            return row
-        started = time.perf_counter()
-        try:
-            health = client.health()
-            elapsed_ms = (time.perf_counter() - started) * 1000
-        except Exception as exc:  # any failure of the link is a failed check, never a crash
-            row["message"] = f"{type(exc).__name__}: {exc}"
-            return row
-        row.update(ok=health.get("status") == "ok", state="online", message=f"ok in {elapsed_ms:.0f} ms",
-                   message_zh="平台连接正常", details={"url": client.base_url, "latency_ms": round(elapsed_ms, 1),
-                                                  **{k: v for k, v in health.items() if k != "status"}})
-        return row
 
     def platform_client(self) -> Any:
         """The platform client, starting the embedded platform on first use when configured so."""

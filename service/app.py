@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from kiosk import __version__, elicence
 from service import registry
+from service.db import utcnow
 from service.pages import fleet_page, progress_page
 from service.platform import Conflict, Platform
 from service.schemas import (SERVICES, ApiError, ApplicationIn, ApplicationOut, Decision, Health, HeartbeatIn,
@@ -178,7 +179,7 @@ def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
         with platform.store.read() as s:
             s.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__, "database": platform.store.engine.dialect.name,
-                "reference": platform.counts()}
+                "reference": platform.counts(), "server_time": utcnow().isoformat()}
 
     @app.post("/api/v1/applications", response_model=Decision, responses={**E, **GUARDED},
               response_model_exclude_none=True, tags=["applications"], dependencies=[Depends(guard)])

@@ -208,6 +208,7 @@ class Health(BaseModel):
     version: str
     database: str
     reference: dict[str, int]
+    server_time: str = Field(description="the platform's clock (UTC, ISO 8601), for the kiosk's clock-offset check")
 
 
 class SmsSend(_Model):

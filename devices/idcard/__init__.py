@@ -33,7 +33,7 @@ def for_url(url: str, name: str | None = None, required: bool = True, baud: int 
     ``sim://`` starts a :class:`~devices.idcard.simulator.SamSimulator` on a pty (kept at
     ``reader.simulator``); its query may say ``card=NAME`` (a sample card placed at start),
     ``tcp=PORT`` (also listen on 127.0.0.1), ``quirk=1`` (find misses a card already read) and
-    ``pace=0`` (no baud-rate pacing). Unknown options (from other device sections) are ignored.
+    ``pace=0`` (no baud-rate pacing), ``unplugged=1`` (the cable pulled from the start). Unknown options (from other device sections) are ignored.
     """
     url = str(url).strip()
     if not url:
@@ -51,5 +51,7 @@ def for_url(url: str, name: str | None = None, required: bool = True, baud: int 
                               port=lambda: sim.port, **kwargs)
         reader.simulator = sim
         reader._owns_simulator = True
+        if query.get("unplugged", "0") in ("1", "true", "yes"):
+            sim.unplug(hold=True)
         return reader
     return IdCardReader(url, name=name, required=required, baud=baud, timeout_s=timeout_s, **kwargs)

@@ -88,10 +88,15 @@ class IdCardReader(Device):
 
     # -- lifecycle -------------------------------------------------------------------------------
     def _open(self) -> None:
-        if self._owns_simulator and self.simulator is not None and not self.simulator.plugged:
-            self.simulator.replug()
+        sim = self.simulator if self._owns_simulator else None
+        if sim is not None and not sim.plugged and not sim.held_unplugged:
+            sim.replug()
         self._connect()
         self._set_state(DeviceState.ONLINE)
+        try:  # identify the SAM once, for the maintenance table; a reader that does not answer yet still opens
+            self.sam_id()
+        except DeviceError as exc:
+            log.info("ID card reader %s did not tell its SAM ID on open: %s", self.name, exc)
 
     def _close(self) -> None:
         self.stop_polling()

@@ -129,6 +129,8 @@ class SamSimulator:
         self._server: socket.socket | None = None
         self._tcp_links: list[_Link] = []
         self._stopped = threading.Event()
+        self.held_unplugged = False
+        self._reserved: int | None = None
         self.port = ""
         self.tcp_url: str | None = None
         if card is not None:
@@ -196,6 +198,8 @@ class SamSimulator:
     def replug(self) -> str:
         """(Re)connect the pty; the path changes, as a USB adapter's might. Returns the new path."""
         with self._lock:
+            self.held_unplugged = False
+            self._release_reserved()
             if self._pty is not None and not self._pty.closed:
                 return self.port
             self._stopped.clear()
@@ -213,12 +217,22 @@ class SamSimulator:
         threading.Thread(target=self._serve_pty, args=(link, master), name="sam-sim-pty", daemon=True).start()
         return self.port
 
-    def unplug(self) -> None:
-        """Pull the cable: the pty master closes and the driver's next read fails."""
+    def unplug(self, hold: bool = False) -> None:
+        """Pull the cable: the pty master closes and the driver's next read fails. ``hold`` keeps it
+        pulled when the driver reopens (``sim://?unplugged=1``) until :meth:`replug` is called."""
         with self._lock:
+            self.held_unplugged = hold
             link = self._pty
+            if hold and link is not None and not link.closed and self._slave is not None:
+                # keep the pty's number taken, so another simulator's pty cannot reappear at our old path
+                self._reserved = os.dup(self._slave)
         if link is not None:
             link.close()
+
+    def _release_reserved(self) -> None:
+        if self._reserved is not None:
+            os.close(self._reserved)
+            self._reserved = None
 
     @property
     def plugged(self) -> bool:
@@ -406,6 +420,8 @@ class SamSimulator:
         self._stopped.set()
         self._fault_gen += 1
         self.unplug()
+        with self._lock:
+            self._release_reserved()
         if self._server is not None:
             try:
                 self._server.close()
