@@ -109,6 +109,13 @@ def platform_check(runtime: Any) -> Check:
     if offset is not None:
         details["clock_offset_s"] = round(offset, 2)
     problems = []
+    try:  # a heartbeat is a signed write: it proves the platform accepts this kiosk's key
+        client.heartbeat(runtime.cfg.kiosk.site, heartbeat_status(runtime, level=None))
+        details["signature"] = "accepted"
+    except Exception as exc:  # refused (401: not enrolled / revoked) or the write path is broken
+        details["signature"] = f"refused: {exc}"
+        problems.append(f"signed request refused ({exc}) — enrol this kiosk's key (fingerprint "
+                        f"{details['key_fingerprint']}) on the platform")
     if health.get("status") != "ok":
         problems.append(f"platform reports {health.get('status')!r}")
     if offset is not None and abs(offset) > CLOCK_MAX_OFFSET_S:
@@ -214,10 +221,17 @@ def device_table(runtime: Any) -> list[dict[str, Any]]:
     return out
 
 
-def heartbeat_status(runtime: Any) -> dict[str, Any]:
-    """What a heartbeat carries: each device's state and counters, the outbox and disk — no personal data."""
-    devices = {row["kind"]: {"state": row["state"], "counters": row["counters"], "last_error": row["last_error"] or None}
-               for row in device_table(runtime)}
+def heartbeat_status(runtime: Any, level: HealthLevel | None = HealthLevel.EXTERNAL) -> dict[str, Any]:
+    """What a heartbeat carries: each device's state (asked afresh at ``level``; None: what the drivers
+    last saw), counters and problem, the outbox and disk — no personal data."""
+    devices = {}
+    for row in device_table(runtime):
+        entry = {"state": row["state"], "counters": row["counters"], "last_error": row["last_error"] or None}
+        if level is not None and row["state"] != DeviceState.BUSY.value:
+            check = device_check(runtime, row["kind"], level)
+            entry.update(state=check.state, problem=None if check.ok else check.message,
+                         problem_zh=None if check.ok else check.message_zh)
+        devices[row["kind"]] = entry
     try:
         pending = len(runtime.outbox().pending())
     except Exception:  # the heartbeat reports what it can

@@ -7,6 +7,7 @@ is kept as an error entry, so the kiosk starts and maintenance can see what is w
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from devices.base import Device
 from devices.registry import KINDS, open_device
 
 log = logging.getLogger(__name__)
+_CLIENT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -50,9 +52,16 @@ class Runtime:
         return rt
 
     def platform_client(self) -> Any:
-        """The platform client, starting the embedded platform on first use when configured so."""
+        """The platform client, starting the embedded platform on first use when configured so
+        (once, though the UI and the heartbeat thread may ask at the same moment)."""
         if getattr(self, "_client", None) is not None:
             return self._client
+        with _CLIENT_LOCK:
+            if getattr(self, "_client", None) is None:
+                self._client = self._make_client()
+        return self._client
+
+    def _make_client(self) -> Any:
         from service.client import PlatformClient
 
         from service.auth import load_or_create_kiosk_key, public_pem
@@ -68,9 +77,8 @@ class Runtime:
             KioskKeys(keys_dir).enrol(self.cfg.kiosk.id, public_pem(key))  # the demo platform knows its kiosk
             self.platform = embedded.start(data_dir=self.cfg.data_dir / "platform", kiosk_keys_dir=keys_dir)
             url = self.platform.url
-        self._client = PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id,
-                                      signing_key=key)
-        return self._client
+        return PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id,
+                              signing_key=key)
 
     def vault(self) -> Any:
         """The kiosk's AES-GCM vault (key 0600 in the private data folder)."""

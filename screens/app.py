@@ -19,12 +19,14 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
+from kiosk.heartbeat import Heartbeat
 from kiosk.i18n import tr
 from kiosk.idle import IdleTimer
 from kiosk.journeys.registration import RegistrationJourney, Step
 from kiosk.services import KioskServices
 from kiosk.pin import PinGate
 from kiosk.session import Session
+from kiosk.watchdog import Notifier
 from screens import theme
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,8 @@ class KioskApp(App):
         self.journey: RegistrationJourney | None = None
         self.outcome: dict[str, Any] | None = None
         self.services = KioskServices(runtime, cfg)  # (event, detail) — what tests and the demo assert on
+        self.heartbeat: Heartbeat | None = None
+        self.notifier = Notifier()
 
     # -- building --------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -121,8 +125,16 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.record("started", self.sm.current)
+        if self.runtime is not None and self.cfg.platform.url:
+            self.heartbeat = Heartbeat(self.runtime).start()
+        self.notifier.ready(f"kiosk {self.cfg.kiosk.id} ready")
         if self._on_started is not None:
             self._on_started(self)
+
+    def on_stop(self) -> None:
+        self.notifier.stopping()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
 
     # -- helpers for kv --------------------------------------------------------------------
     def tr(self, key: str, lang: str | None = None, **values: Any) -> str:
@@ -192,6 +204,7 @@ class KioskApp(App):
         self.root.ids.idle.seconds = 0
 
     def _tick(self, dt: float) -> None:
+        self.notifier.feed()  # from the UI clock: a frozen screen stops feeding and systemd restarts the kiosk
         at_rest = (self.sm.current == "home" and self.session.empty and self.lang == self.cfg.kiosk.language
                    and self.session.elderly_mode == self.cfg.kiosk.elderly_mode)
         state, seconds = self.idle.poll()

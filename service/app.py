@@ -7,6 +7,7 @@ a database that is momentarily unavailable is a 503 the kiosk's client retries.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import uuid
@@ -97,12 +98,35 @@ class SmsVerified(BaseModel):
     verified: bool
 
 
+def _systemd_watchdog() -> "asyncio.Task[None] | None":
+    """Under systemd (``Type=notify``): READY now, then WATCHDOG from the event loop, so a wedged
+    loop — not only a dead process — gets the service restarted."""
+    from kiosk.watchdog import Notifier
+
+    notifier = Notifier(any_process=True)
+    if not notifier.enabled:
+        return None
+    notifier.ready("serving")
+    if not notifier.watchdog_s:
+        return None
+
+    async def feed() -> None:
+        while True:
+            notifier.feed()
+            await asyncio.sleep(notifier.watchdog_s / 4)
+
+    return asyncio.get_running_loop().create_task(feed())
+
+
 def create_app(platform: Platform, run_dispatcher: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_dispatcher:
             platform.start()
+        feeder = _systemd_watchdog()
         yield
+        if feeder is not None:
+            feeder.cancel()
 
     app = FastAPI(title="银政通 platform", version=__version__, lifespan=lifespan,
                   max_body_size=platform.settings.max_body_bytes * 4,  # the backstop for chunked bodies

@@ -21,6 +21,10 @@ h1{font-size:24px;margin:8px 0 16px}
 table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:10px 6px;border-bottom:1px solid #e5e7ea;
 vertical-align:top}
 small{color:#555}
+.row{display:flex;justify-content:space-between;align-items:center;gap:8px}.kid{font-size:20px;word-break:break-all}
+.ok{background:#d8f1df;color:#0b6b2b}.degraded{background:#fff1c2;color:#6b4e00}.stale{background:#fbdcdc;color:#8a1c1c}
+.card.kiosk.stale{border-left-color:#b3261e}.card.kiosk.degraded{border-left-color:#b07d00}
+.card.kiosk{background:#fff;color:#1b1b1b;border-left:6px solid #fff}.warn{color:#8a1c1c;font-weight:bold}.summary{font-size:18px}
 """
 
 
@@ -73,10 +77,70 @@ def progress_page(found: dict[str, Any] | None) -> str:
                  refresh_s=60 if pending else None)
 
 
+HEALTH_ZH = {"stale": "失联", "degraded": "异常", "ok": "正常"}
+SITE_TYPE_ZH = {"hall": "政务服务大厅", "bank_branch": "银行网点"}
+DEVICE_ZH = {"idcard": "身份证读卡器", "camera": "摄像头", "qr_scanner": "扫码器", "receipt_printer": "凭条打印机",
+             "document_printer": "文档打印机"}
+DEVICE_STATE_ZH = {"online": "正常", "busy": "使用中", "offline": "未连接", "no_device": "未找到设备",
+                   "hardware_error": "故障", "user_error": "需现场处理", "closed": "未启用"}
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} 秒前"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} 分钟前"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f} 小时前"
+    return f"{seconds / 86400:.0f} 天前"
+
+
+def _device_lines(status: dict[str, Any]) -> list[str]:
+    """The devices that are not well, one line each; a kiosk's report is its own words, so escaped
+    and tolerated in any shape."""
+    devices = status.get("devices")
+    lines = []
+    for kind, dev in (devices.items() if isinstance(devices, dict) else []):
+        if not isinstance(dev, dict) or dev.get("state") in ("online", "busy"):
+            continue
+        state = str(dev.get("state", ""))
+        error = str(dev.get("problem") or dev.get("last_error") or "")[:160]
+        said = str(dev.get("problem_zh") or "")[:80]
+        head = escape(said) if said else (f"{escape(DEVICE_ZH.get(kind, str(kind)))}："
+                                          f"{escape(DEVICE_STATE_ZH.get(state, state))}")
+        lines.append(head + (f" <small>({escape(error)})</small>" if error else ""))
+    return lines
+
+
 def fleet_page(kiosks: list[dict[str, Any]]) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(k['kiosk_id'])}<br><small>{escape(k.get('site') or '')}</small></td>"
-        f"<td>{_when(k['last_seen'])}<br><small>{k['seconds_since']:.0f} 秒前</small></td>"
-        f"<td>{escape(str((k.get('status') or {}).get('summary', '')))}</td></tr>" for k in kiosks)
-    return _page("终端状态", f'<h1>银政通终端状态（{len(kiosks)} 台）</h1><div class="card"><table>'
-                            f"<tr><th>终端</th><th>最近心跳</th><th>状态</th></tr>{rows}</table></div>", refresh_s=30)
+    """One page, readable on a phone: kiosks that stopped reporting on top, then the unwell, then the rest."""
+    counts = {h: sum(1 for k in kiosks if k.get("health") == h) for h in HEALTH_ZH}
+    cards = []
+    for k in kiosks:
+        status = k.get("status") if isinstance(k.get("status"), dict) else {}
+        health = k.get("health", "ok")
+        site_type = SITE_TYPE_ZH.get(str(status.get("site_type", "")), "")
+        body = [f'<div class="row"><b class="kid">{escape(k["kiosk_id"])}</b>'
+                f'<span class="tag {escape(health)}">{HEALTH_ZH.get(health, escape(health))}</span></div>',
+                f'<div>{escape(k.get("site") or "")}' + (f" <small>· {site_type}</small>" if site_type else "") + "</div>",
+                f'<div><span class="k">最近心跳：</span>{_when(k["last_seen"])} <small>（{_ago(k["seconds_since"])}）</small>'
+                "</div>"]
+        if health == "stale":
+            body.append("<div class=\"warn\">终端已停止上报：请检查电源、网络，或到现场查看。</div>")
+        body += [f"<div>{line}</div>" for line in _device_lines(status)]
+        extra = []
+        if isinstance(status.get("outbox_pending"), int) and status["outbox_pending"]:
+            extra.append(f"待提交 {status['outbox_pending']} 份")
+        if isinstance(status.get("disk_free_mb"), int):
+            extra.append(f"磁盘剩余 {status['disk_free_mb'] / 1000:.1f} GB")
+        if k.get("version"):
+            extra.append(f"版本 {escape(str(k['version']))}")
+        if extra:
+            body.append(f"<small>{' · '.join(extra)}</small>")
+        cards.append(f'<div class="card kiosk {escape(health)}" data-kiosk="{escape(k["kiosk_id"])}">'
+                     + "".join(body) + "</div>")
+    summary = (f'<p class="summary">共 {len(kiosks)} 台：<b>{counts["stale"]}</b> 台失联 · <b>{counts["degraded"]}</b> 台异常'
+               f' · <b>{counts["ok"]}</b> 台正常</p>')
+    empty = '<div class="card">还没有终端上报心跳。</div>' if not kiosks else ""
+    return _page("银政通终端状态", f"<h1>银政通终端状态</h1>{summary}{empty}{''.join(cards)}"
+                 "<small>页面每 30 秒自动刷新。</small>", refresh_s=30)

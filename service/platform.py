@@ -299,12 +299,20 @@ class Platform:
                 row.site, row.version, row.status, row.last_seen = site or row.site, version, status, now
 
     def kiosks(self) -> list[dict[str, Any]]:
+        """Every kiosk's latest heartbeat; those that stopped reporting first, then the unwell, then the rest."""
         now = utcnow()
         with self.store.read() as s:
             rows = s.execute(select(Kiosk).order_by(Kiosk.kiosk_id)).scalars().all()
-            return [{"kiosk_id": k.kiosk_id, "site": k.site, "version": k.version, "last_seen": k.last_seen,
-                     "seconds_since": round((now - k.last_seen).total_seconds(), 1), "status": k.status}
-                    for k in rows]
+            out = []
+            for k in rows:
+                since = (now - k.last_seen).total_seconds()
+                status = k.status if isinstance(k.status, dict) else {}
+                health = "stale" if since > self.settings.stale_after_s else (
+                    "ok" if status.get("health") == "ok" else "degraded")
+                out.append({"kiosk_id": k.kiosk_id, "site": k.site, "version": k.version, "last_seen": k.last_seen,
+                            "seconds_since": round(since, 1), "health": health, "status": status})
+        order = {"stale": 0, "degraded": 1, "ok": 2}
+        return sorted(out, key=lambda k: (order[k["health"]], k["kiosk_id"]))
 
     # -- linked items ----------------------------------------------------------------------
     def dispatch_once(self) -> int:

@@ -37,6 +37,7 @@ class Settings:
     kiosk_keys_dir: Path | None = None  # enrolled kiosks' public keys: when set, kiosks must sign (401 otherwise)
     rate_per_s: float = 50.0  # per kiosk (or per address): sustained requests a second to the write endpoints
     rate_burst: int = 200
+    stale_after_s: float = 180.0  # a kiosk silent this long (3 missed minute heartbeats) has stopped reporting
     max_body_bytes: int = 1_000_000  # an application is a few KB; anything near this is not one
 
     def resolved_db_url(self) -> str:

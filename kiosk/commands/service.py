@@ -25,6 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kiosk-keys", metavar="DIR",
                    help="enrolled kiosks' public keys (<id>.pub.pem, revoked.txt): kiosks must sign their requests")
     p.add_argument("--rate", type=float, default=50.0, help="requests a second per kiosk to the write endpoints")
+    p.add_argument("--stale-after", type=float, default=180.0, metavar="S",
+                   help="a kiosk silent this long is shown as stopped reporting on the fleet page (default 180)")
     p.set_defaults(run=run)
 
 
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     settings = {"db_url": args.db, "reference_dir": str(reference),
                 "key_dir": str(Path(args.keys) if args.keys else elicence.default_key_dir()),
                 "dev_sms": bool(args.dev_sms), "kiosk_keys_dir": args.kiosk_keys, "rate_per_s": args.rate,
-                "rate_burst": max(10, int(args.rate * 4))}
+                "rate_burst": max(10, int(args.rate * 4)), "stale_after_s": args.stale_after}
     os.environ["YZT_SERVICE_SETTINGS"] = json.dumps(settings)
     logging.getLogger("service").setLevel(logging.INFO)
     print(f"yzt service: http://{args.host}:{args.port}  (OpenAPI at /openapi.json, progress pages at /progress/…)",
