@@ -50,6 +50,23 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("service").setLevel(logging.INFO)
     print(f"yzt service: http://{args.host}:{args.port}  (OpenAPI at /openapi.json, progress pages at /progress/…)",
           flush=True)
-    uvicorn.run("service.server:app_from_environment", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info", access_log=False)
+    config = uvicorn.Config("service.server:app_from_environment", factory=True, host=args.host, port=args.port,
+                            workers=args.workers, log_level="info", access_log=False)
+    # bound and listening before the app starts, so "ready" (sd_notify from the app's startup) means
+    # connections are taken, with one worker or many
+    sock = config.bind_socket()
+    sock.listen(2048)
+    server = uvicorn.Server(config)
+    if args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, target=server.run, sockets=[sock]).run()
+    else:
+        server.run(sockets=[sock])
+    return 0
+    config = uvicorn.Config("service.server:app_from_environment", factory=True, host=args.host, port=args.port,
+                            log_level="info", access_log=False)
+    # bound before the app starts, so "ready" (sd_notify from the app's startup) means connections are taken
+    sock = config.bind_socket()
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
