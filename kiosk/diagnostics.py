@@ -126,6 +126,7 @@ def platform_check(runtime: Any) -> Check:
     text = f"platform link: ok in {latency_ms:.0f} ms"
     if offset is not None:
         text += f", clock offset {offset:+.1f} s"
+    text += f", kiosk key {details['key_fingerprint']} accepted, {health.get('database')} {health.get('version')}"
     return Check("platform", True, True, DeviceState.ONLINE.value, text, "平台连接正常", details)
 
 

@@ -8,6 +8,7 @@ PAPER = (1, 1, 1, 1)
 PANEL = (0.953, 0.949, 0.945, 1)  # #F3F2F1
 GREEN = (0.0, 0.439, 0.235, 1)  # #00703C success
 RED = (0.831, 0.208, 0.075, 1)  # #D4351C error (text on it is white, 4.5:1)
+RED_TEXT = (0.639, 0.149, 0.055, 1)  # #A3260E error text on white or panel (6.6:1 on the panel)
 YELLOW = (1.0, 0.867, 0.0, 1)  # focus ring
 WHITE = (1, 1, 1, 1)
 

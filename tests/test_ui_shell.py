@@ -37,6 +37,17 @@ def test_maintenance_enter_and_leave(tmp_path):
     assert ("wiped", "maintenance left") in [tuple(e) for e in outcome["events"]]
 
 
+@needs_display
+def test_maintenance_test_print_checks_and_lock(tmp_path):
+    outcome = run_script("tests.uiscripts:maintenance_full", tmp_path, "--simulate", timeout=240)
+    events = [tuple(e) for e in outcome["result"]["events"]]
+    assert ("maintenance", "entered") in events
+    assert ("maintenance", "check_interactive:receipt_printer") in events
+    assert ("maintenance", "run_all_checks") in events
+    assert [e for e in events if e[0] == "pin_wrong"] and ("pin_locked", "") in events
+    assert "打印机自检" in outcome["result"]["test_page"]
+
+
 def _yzt(*args, env=None):
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=60,
                           env={**os.environ, **(env or {})})
@@ -88,5 +99,5 @@ def test_catalogues_have_the_same_keys_and_every_used_key():
     for path in Path("screens").rglob("*"):
         if path.suffix in (".kv", ".py"):
             used |= set(re.findall(r"tr\(['\"]([a-z_.0-9]+)['\"]", path.read_text(encoding="utf-8")))
-    used = {k for k in used if not k.endswith(".")}
+    used = {k for k in used if not k.endswith((".", "_"))}  # prefixes completed at run time
     assert used - set(catalogue("zh")) == set()

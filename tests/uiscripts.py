@@ -96,6 +96,131 @@ def maintenance_enter(p):
     p.expect_screen("home")
 
 
+def _enter_pin(p, pin):
+    keys = {k.text: k for k in p.widget("pad").children}
+    for digit in pin:
+        p.tap(keys[digit])
+    p.tap("ok")
+
+
+def _scroll_to(widget):
+    """Bring ``widget`` into its ScrollView's viewport, as a finger would by scrolling."""
+    parent = widget.parent
+    while parent is not None and not hasattr(parent, "scroll_to"):
+        parent = parent.parent
+    if parent is not None:
+        parent.scroll_to(widget, padding=10, animate=False)
+
+
+def _press_on_card(p, card, button):
+    """Scroll the device card into view, tap one of its buttons, wait until its check has answered."""
+    _scroll_to(card)
+    yield 0.2
+    p.tap(card.ids[button])
+    for _ in range(80):
+        yield 0.25
+        if not card.busy:
+            return
+
+
+def _wait_idle(screen, limit=80):
+    for _ in range(limit):
+        yield 0.25
+        if not screen.busy:
+            return
+
+
+def _hold_corner(p):
+    from kivy.core.window import Window
+
+    touch = p.press(Window.width - 20, Window.height - 20)
+    yield p.app.cfg.maintenance.corner_hold_s + 0.4
+    touch.touch_up()
+    yield 0.3
+
+
+def maintenance_full(p):
+    """The right PIN opens maintenance; a test print goes through the receipt simulator; the full check,
+    the platform link, the log and the configuration are shown; then five wrong PINs lock the pad."""
+    app = p.app
+    printer = app.runtime.devices["receipt_printer"]
+    yield 0.3
+    yield from _hold_corner(p)
+    p.expect_screen("pin")
+    _enter_pin(p, "246810")
+    yield 0.6
+    p.expect_screen("maintenance")
+    screen = p.screen()
+    yield 0.3
+    kinds = [c.row["kind"] for c in screen._box("devices").children[::-1]]
+    p.expect(kinds == ["idcard", "camera", "qr_scanner", "receipt_printer", "document_printer"],
+             f"a card for every device ({kinds})")
+    p.shot("maintenance-devices")
+    before = len(printer.simulator.jobs)
+    card = screen.card("receipt_printer")
+    yield from _press_on_card(p, card, "test")
+    jobs = printer.simulator.wait_for_jobs(before + 1, timeout=5)
+    p.expect(len(jobs) == before + 1, "the test page came out of the receipt simulator")
+    p.expect("打印机自检" in jobs[-1].text and jobs[-1].cut and jobs[-1].qr, "self-test text, QR and cut")
+    p.expect(card.result_ok and "job" in card.result, f"test print reported ({card.result!r})")
+    p.expect(card.row["counters"].get("jobs_printed", 0) >= 1, "the printed-jobs counter counts it")
+    p.shot("maintenance-test-print")
+    p.result["test_page"] = jobs[-1].text
+    # the card reader, interactively: the engineer places a card and sees a masked result
+    reader = app.runtime.devices["idcard"]
+    reader.simulator.place("zhang")
+    card = screen.card("idcard")
+    yield from _press_on_card(p, card, "test")
+    p.expect(card.result_ok and "resident" in card.result and "张伟明" not in card.result,
+             f"a card read, name masked ({card.result!r})")
+    reader.simulator.remove()
+    # the printer runs out of paper: the external check says so, in Chinese
+    printer.simulator.set_state("paper_out")
+    card = screen.card("receipt_printer")
+    yield from _press_on_card(p, card, "check")
+    p.expect(not card.result_ok and "纸" in card.result, f"paper out shown ({card.result!r})")
+    p.expect(card.row["state"] == "user_error", "state: needs attention")
+    yield 0.3
+    p.expect(card.ids.state.text == "需现场处理", f"the card shows it ({card.ids.state.text!r})")
+    p.shot("maintenance-paper-out")
+    printer.simulator.set_state("ready")
+    p.tap("nav_checks")
+    yield 0.2
+    p.tap("run_all")
+    yield from _wait_idle(screen)
+    names = [c["check"] for c in screen.checks]
+    p.expect("platform" in names and "disk" in names and "outbox" in names, f"full check rows ({names})")
+    p.expect(all(c["ok"] for c in screen.checks if c["required"]), "all required checks pass again")
+    p.shot("maintenance-checks")
+    p.tap("nav_platform")
+    yield from _wait_idle(screen)
+    p.shot("maintenance-platform")
+    p.tap("nav_logs")
+    yield 0.3
+    p.expect("maintenance action" in screen.log_text, "maintenance actions are in the log")
+    p.shot("maintenance-logs")
+    p.tap("nav_config")
+    yield 0.3
+    secret = app.cfg.maintenance.pin_hash
+    p.expect("pin_hash = " in screen.config_text and (not secret or secret not in screen.config_text),
+             "the PIN hash is never shown")
+    p.shot("maintenance-config")
+    p.tap("exit")
+    yield 0.4
+    p.expect_screen("home")
+    # five wrong PINs lock the pad; the right one is then refused too
+    yield from _hold_corner(p)
+    p.expect_screen("pin")
+    for _ in range(5):
+        _enter_pin(p, "1111")
+        yield 0.5
+    p.expect(app.pin_gate.locked_for > 0, "locked after five wrong PINs")
+    _enter_pin(p, "246810")
+    yield 0.5
+    p.expect_screen("pin")
+    p.result["events"] = [list(e) for e in app.events if e[0] in ("maintenance", "pin_wrong", "pin_locked")]
+
+
 def open_company_first_steps(p):
     """Home → open a company → entity type → the card step says the reader is missing (no device yet)."""
     app = p.app
