@@ -64,6 +64,8 @@ SPEC: dict[str, dict[str, Key]] = {
         "orientation": Key(str, "landscape", "`landscape` (1920×1080) or `portrait` (1080×1920)",
                            _one_of("landscape", "portrait")),
         "voice": Key(bool, True, "spoken prompts at each step"),
+        "voice_in_bank_branch": Key(bool, False, "spoken prompts on by default at a bank branch too (off: a quiet "
+                                    "banking hall starts muted; the citizen can still turn them on)"),
         "elderly_mode": Key(bool, False, "start every visit in large type / high contrast"),
     },
     "maintenance": {

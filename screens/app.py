@@ -14,7 +14,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
@@ -26,6 +26,7 @@ from kiosk.journeys.registration import RegistrationJourney, Step
 from kiosk.services import KioskServices
 from kiosk.pin import PinGate
 from kiosk.session import Session
+from kiosk.voice import Voice
 from kiosk.watchdog import Notifier
 from screens import theme
 
@@ -70,6 +71,7 @@ class KioskApp(App):
 
     lang = StringProperty("zh")
     scale = NumericProperty(1.0)
+    voice_on = BooleanProperty(False)
     title = "银政通"
 
     def __init__(self, cfg: Any, runtime: Any = None, on_started: Callable[["KioskApp"], None] | None = None,
@@ -88,10 +90,14 @@ class KioskApp(App):
         self.outcome: dict[str, Any] | None = None
         self.services = KioskServices(runtime, cfg)  # (event, detail) — what tests and the demo assert on
         self.heartbeat: Heartbeat | None = None
+        self.voice = Voice.from_config(cfg)
+        self.voice_on = self.voice.enabled
         self.notifier = Notifier()
 
     # -- building --------------------------------------------------------------------------
     def build(self) -> KioskRoot:
+        import screens.widgets.keyboard  # noqa: F401  (registers OnScreenKeyboard for base.kv)
+
         Builder.load_file(str(HERE / "base.kv"))
         from screens.home import HomeScreen
         from screens.maintenance import MaintenanceScreen
@@ -133,6 +139,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.notifier.stopping()
+        self.voice.close()
         if self.heartbeat is not None:
             self.heartbeat.stop()
 
@@ -147,8 +154,10 @@ class KioskApp(App):
     # -- navigation ------------------------------------------------------------------------
     def go(self, name: str) -> None:
         if self.sm.current != name:
+            self.keyboard.detach()  # the keyboard belongs to a field on the screen being left
             self.sm.current = name
             self.record("screen", name)
+            self.voice.prompt(f"voice.{name}", self.lang)
 
     def start_journey(self, kind: str) -> None:
         """Open one of the home page's tasks; journeys not offered yet say so honestly."""
@@ -181,6 +190,10 @@ class KioskApp(App):
             screen.place = screen.position(self.lang)
             self.go(self.journey.current.value)
 
+    @property
+    def keyboard(self) -> Any:
+        return self.root.ids.keyboard
+
     def go_home(self) -> None:
         self.go("home")
 
@@ -188,6 +201,14 @@ class KioskApp(App):
         self.lang = "en" if self.lang == "zh" else "zh"
         self.session.language = self.lang
         self.record("language", self.lang)
+        self.voice.prompt(f"voice.{self.sm.current}", self.lang)  # the same prompt, now in this language
+
+    def toggle_voice(self) -> None:
+        self.voice.set_enabled(not self.voice_on)
+        self.voice_on = self.voice.enabled  # stays off where espeak-ng is missing (logged at start)
+        self.record("voice", str(self.voice_on))
+        if self.voice_on:
+            self.voice.prompt(f"voice.{self.sm.current}", self.lang)
 
     def toggle_elderly(self) -> None:
         self.session.elderly_mode = not self.session.elderly_mode
@@ -226,6 +247,9 @@ class KioskApp(App):
     def end_visit(self, reason: str) -> None:
         """Wipe everything the visit held and return to the start, in the kiosk's language."""
         self.session.wipe(reason)
+        self.voice.hush()
+        self.voice.set_enabled(Voice.from_config(self.cfg).enabled)  # the next citizen starts as configured
+        self.voice_on = self.voice.enabled
         self.journey = None
         self.outcome = None
         self.lang = self.session.language = self.cfg.kiosk.language

@@ -124,10 +124,56 @@ def pick_address(p: Any, street: str | None = None, negative: bool = False) -> I
         yield 0.3
 
 
+def type_with_keyboard(p: Any, text: str, field: Any = None) -> Iterator[float]:
+    """Type Chinese ``text`` on the on-screen keyboard as a citizen does: the pinyin letters key by key,
+    then the candidate that is the word (paging on if needed), character by character when the
+    word is not in the dictionary."""
+    from pypinyin import Style, lazy_pinyin
+
+    keyboard = p.app.keyboard
+    if not keyboard.shown and field is not None:
+        p.tap(field)  # touching the field brings the keyboard up
+        yield 0.2
+    p.expect(keyboard.shown, "the on-screen keyboard is up")
+    if keyboard.mode != "pinyin":
+        p.tap(keyboard.key_button("mode:pinyin"))
+    for piece in ([text], list(text)):
+        start = keyboard.target.text
+        ok = True
+        for word in piece:
+            for letter in "".join(lazy_pinyin(word, style=Style.NORMAL)):
+                p.tap(keyboard.key_button(letter))
+            yield 0.05
+            found = False
+            for _ in range(6):  # a few pages of candidates at most
+                if word in keyboard.candidates:
+                    p.tap(keyboard.ids[f"cand{keyboard.candidates.index(word)}"])
+                    found = True
+                    break
+                if keyboard.page >= keyboard.pages - 1:
+                    break
+                p.tap(keyboard.ids.next)
+                yield 0.05
+            while keyboard.composing:  # letters left over: clear them
+                p.tap(keyboard.key_button("back"))
+            if not found:
+                ok = False
+                break
+        if ok and keyboard.target.text == start + text:
+            return
+        while keyboard.target.text != start:
+            p.tap(keyboard.key_button("back"))
+    raise AssertionError(f"could not type {text!r} on the keyboard")
+
+
 def describe_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False) -> Iterator[float]:
     """Name (live check; a suggestion when taken) → address → scope → capital."""
     name = p.screen()
-    name.ids.trade.text = trade  # typed on the kiosk keyboard
+    yield 0.2
+    yield from type_with_keyboard(p, trade, name.ids.trade)
+    p.tap(p.app.keyboard.key_button("done"))
+    yield 0.2
+    p.expect(name.ids.trade.text == trade, f"typed {trade!r} ({name.ids.trade.text!r})")
     yield from wait_for(p, lambda: bool(name.check), "the live name check")
     p.shot("05-name-checked")
     if not name.check.get("available"):  # taken: the citizen takes the first suggestion

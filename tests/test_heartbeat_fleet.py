@@ -39,9 +39,9 @@ def _wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
         if proc.poll() is not None:
             raise AssertionError(f"yzt service exited: {proc.stderr.read() if proc.stderr else ''}")
         try:
-            if requests.get(url + "/api/v1/health", timeout=1).ok:
+            if requests.get(url + "/api/v1/health", timeout=5).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting up
             time.sleep(0.2)
     raise AssertionError("yzt service did not answer")
 

@@ -48,6 +48,12 @@ def test_maintenance_test_print_checks_and_lock(tmp_path):
     assert "打印机自检" in outcome["result"]["test_page"]
 
 
+@needs_display
+def test_trade_name_typed_on_the_on_screen_keyboard(tmp_path):
+    outcome = run_script("tests.uiscripts:keyboard_typing", tmp_path, "--simulate", timeout=180)
+    assert outcome["result"]["trade"] == "星火"
+
+
 def _yzt(*args, env=None):
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=60,
                           env={**os.environ, **(env or {})})

@@ -221,6 +221,76 @@ def maintenance_full(p):
     p.result["events"] = [list(e) for e in app.events if e[0] in ("maintenance", "pin_wrong", "pin_locked")]
 
 
+def keyboard_typing(p):
+    """The trade name typed on the on-screen keyboard by touches: pinyin and a candidate, space for the
+    first candidate, backspace, the language switched mid-word without losing anything, digits."""
+    from kiosk.journeys.registration import RegistrationJourney, Step
+
+    app = p.app
+    yield 0.3
+    journey = RegistrationJourney(kiosk_id=app.cfg.kiosk.id)
+    journey.draft.entity_type = "llc"
+    journey.current = Step.NAME
+    app.journey = journey
+    app.show_journey()
+    yield 0.5
+    kb = app.keyboard
+    name = p.screen()
+    p.expect(kb.shown and kb.target is name.ids.trade, "the keyboard comes up with the name step")
+    p.shot("keyboard-up")
+    for letter in "xinghuo":
+        p.tap(kb.key_button(letter))
+    yield 0.2
+    p.expect(kb.composing == "xinghuo" and kb.spelled == "xing'huo", f"letters shown as syllables ({kb.spelled})")
+    p.expect(kb.candidates[:1] == ["星火"], f"星火 offered first ({kb.candidates})")
+    p.shot("keyboard-candidates")
+    p.tap(kb.ids.cand0)
+    yield 0.1
+    p.expect(name.ids.trade.text == "星火" and kb.composing == "", "星火 written")
+    for letter in "lanhai":
+        p.tap(kb.key_button(letter))
+    p.tap(kb.key_button("space"))
+    yield 0.1
+    p.expect(name.ids.trade.text == "星火蓝海", f"space takes the first candidate ({name.ids.trade.text})")
+    p.tap(kb.key_button("back"))
+    p.tap(kb.key_button("back"))
+    yield 0.1
+    p.expect(name.ids.trade.text == "星火", "backspace removes characters")
+    for letter in "lan":
+        p.tap(kb.key_button(letter))
+    p.tap(p.widget("tool_lang"))
+    yield 0.3
+    p.expect(app.lang == "en" and kb.composing == "lan" and name.ids.trade.text == "星火",
+             "switching language keeps the field and the letters being typed")
+    p.expect(kb.key_button("done").text == "Done", "the keys speak English now")
+    p.shot("keyboard-english-ui")
+    p.tap(p.widget("tool_lang"))
+    yield 0.2
+    for _ in range(3):
+        p.tap(kb.key_button("back"))
+    p.tap(kb.key_button("mode:digits"))
+    yield 0.1
+    p.tap(kb.key_button("8"))
+    p.expect(name.ids.trade.text == "星火8", "digits layout types digits")
+    p.tap(kb.key_button("back"))
+    p.tap(kb.key_button("mode:pinyin"))
+    yield 0.1  # new keys are laid out on the next frame
+    p.tap(kb.key_button("mode:english"))
+    yield 0.1
+    p.tap(kb.key_button("caps"))
+    yield 0.1
+    p.tap(kb.key_button("a"))
+    p.expect(name.ids.trade.text == "星火A", "English layout with shift")
+    p.tap(kb.key_button("back"))
+    p.tap(kb.key_button("done"))
+    yield 0.6
+    p.expect(not kb.shown and name.trade_name == "星火", "done hides the keyboard; the name is kept")
+    p.expect(bool(name.check) or bool(name.checking), "the live name check runs on what was typed")
+    p.shot("keyboard-done")
+    p.result["trade"] = name.trade_name
+    p.result["said"] = [pr.key for pr in app.voice.said]
+
+
 def open_company_first_steps(p):
     """Home → open a company → entity type → the card step says the reader is missing (no device yet)."""
     app = p.app

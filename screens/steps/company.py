@@ -38,6 +38,10 @@ class NameScreen(StepScreen):
         if name:  # back or change: the answer is still there
             self.trade_name, self.industry, self.form = name["trade_name"], name["industry"], name["form"]
 
+    def on_enter(self, *args: object) -> None:
+        if not self.trade_name:  # typing the name is this page's first job: the keyboard is up already
+            self.app.keyboard.attach(self.ids.trade)
+
     def on_trade_name(self, *args: object) -> None:
         self._schedule_check()
 
