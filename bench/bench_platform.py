@@ -65,7 +65,7 @@ def _serve(tmp: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ref = write_reference(tmp / "ref")
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "service", "--port", str(port), "--db",
+    proc = subprocess.Popen([sys.executable, "-m", "service.contract.cli", "service", "--port", str(port), "--db",
                              f"sqlite:///{tmp / 'p.db'}", "--reference", str(ref), "--keys", str(tmp / "keys"), "--rate", "100000"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
                             env={**os.environ, "YZT_DISPATCH_SCALE": "100"})
@@ -133,7 +133,7 @@ def name_check(quick: bool) -> list[dict[str, Any]]:
     from service.db import Entity, Store
     from service.reference import Reference, sound
     from service.rules import name_reasons
-    from service.uscc import make
+    from service.contract.uscc import make
 
     rng = random.Random(2026)
     rows = []

@@ -24,7 +24,7 @@ from pathlib import Path
 if __package__ in (None, "") and str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk import elicence  # noqa: E402
+from service.contract import elicence  # noqa: E402
 from kiosk.documents import acceptance_receipt, licence_from, licence_pdf  # noqa: E402
 from kiosk.documents.fonts import FONT_NAME, register_cjk_font  # noqa: E402
 from kiosk.documents.samples import (SAMPLE_USCC, sample_application, sample_decision,  # noqa: E402

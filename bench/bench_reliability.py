@@ -15,13 +15,13 @@ sys.path.insert(0, str(REPO))
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    from service.client import PlatformClient
+    from kiosk.platform_client import PlatformClient
     from tests.reliability import count_on_platform, kill_run, open_outbox, proxy_run, submit_all
     from tests.servicehelp import start_platform
 
     import logging
 
-    for noisy in ("kiosk.outbox", "service.client"):  # thousands of expected warnings: faults are the point
+    for noisy in ("kiosk.outbox", "kiosk.platform_client"):  # thousands of expected warnings: faults are the point
         logging.getLogger(noisy).setLevel(logging.ERROR)
     count = 50 if quick else 200
     rows: list[dict[str, Any]] = []

@@ -123,7 +123,7 @@ class Device(ABC):
 
     def record_error(self, exc: BaseException | str, state: DeviceState | None = None) -> None:
         """Remember the last error (masked text only) and count it."""
-        from kiosk.privacy import mask_text
+        from service.contract.privacy import mask_text
 
         self.last_error = mask_text(str(exc))
         self.last_error_at = time.time()

@@ -2,5 +2,3 @@
 
 Nothing in this package imports Kivy: every journey runs, and is tested, without a display.
 """
-
-__version__ = "0.1.0"

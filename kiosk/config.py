@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from kiosk.paths import default_data_dir
+from service.contract.cli import UserError
+from service.contract.files import default_data_dir
 
 
-class ConfigError(ValueError):
-    """A bad configuration: one line that says which key is wrong and why."""
+class ConfigError(UserError, ValueError):
+    """A bad configuration: one line that says which key is wrong and why (exit status 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 2)
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from kiosk.paths import ASSETS
+import assets
 
 LANGUAGES = ("zh", "en")
 
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    path = ASSETS / "i18n" / f"{lang}.json"
+    path = assets.path("i18n", f"{lang}.json")
     with path.open(encoding="utf-8") as fh:
         return json.load(fh)
 

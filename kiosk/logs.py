@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.privacy import mask_text
+from service.contract.privacy import mask_text
 
 
 class MaskingFilter(logging.Filter):

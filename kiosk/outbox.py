@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from kiosk.vault import Vault
+from service.contract.vault import Vault
 
 log = logging.getLogger(__name__)
 

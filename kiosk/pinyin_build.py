@@ -15,10 +15,10 @@ import os
 import re
 from pathlib import Path
 
-from kiosk.paths import ASSETS
+import assets
 
-LEXICON = ASSETS / "pinyin" / "lexicon.tsv.gz"
-BOOST = ASSETS / "pinyin" / "boost.tsv"
+LEXICON = assets.path("pinyin", "lexicon.tsv.gz")
+BOOST = assets.path("pinyin", "boost.tsv")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{1,6}$")
 _READING = re.compile(r"^[a-z]+$")
 

@@ -43,6 +43,13 @@ class Runtime:
                 log.error("device %s at %s cannot be built: %s", kind, settings["url"], exc)
                 continue
             rt.devices[kind] = device
+            if kind == "document_printer" and hasattr(device, "test_page"):
+                from kiosk.documents import test_sheet
+
+                try:
+                    device.test_page = test_sheet(kind)  # the printer prints it; the kiosk composes it
+                except Exception as exc:  # no CJK font: the printer's own minimal page stands in
+                    log.warning("no Chinese test page for the document printer: %s", exc)
             if open_devices:
                 try:
                     device.open()
@@ -62,20 +69,17 @@ class Runtime:
         return self._client
 
     def _make_client(self) -> Any:
-        from service.client import PlatformClient
-
-        from service.auth import load_or_create_kiosk_key, public_pem
+        from kiosk.platform_client import PlatformClient
+        from service.contract.signing import load_or_create_key
 
         key_file = Path(self.cfg.platform.key_file) if self.cfg.platform.key_file else self.cfg.data_dir / "kiosk.key"
-        key = load_or_create_kiosk_key(key_file)
+        key = load_or_create_key(key_file)
         url = self.cfg.platform.url
         if url == "embedded":
-            from service import embedded
-            from service.auth import KioskKeys
+            from kiosk import embedded
 
-            keys_dir = self.cfg.data_dir / "platform" / "kiosks"
-            KioskKeys(keys_dir).enrol(self.cfg.kiosk.id, public_pem(key))  # the demo platform knows its kiosk
-            self.platform = embedded.start(data_dir=self.cfg.data_dir / "platform", kiosk_keys_dir=keys_dir)
+            self.platform = embedded.start(self.cfg.data_dir / "platform", self.cfg.kiosk.id, key,
+                                           public_url=self.cfg.platform.public_url)
             url = self.platform.url
         return PlatformClient(url, timeout=self.cfg.platform.timeout_s, kiosk_id=self.cfg.kiosk.id,
                               signing_key=key)
@@ -83,8 +87,8 @@ class Runtime:
     def vault(self) -> Any:
         """The kiosk's AES-GCM vault (key 0600 in the private data folder)."""
         if getattr(self, "_vault", None) is None:
-            from kiosk.paths import ensure_private_dir
-            from kiosk.vault import Vault
+            from service.contract.files import ensure_private_dir
+            from service.contract.vault import Vault
 
             self._vault = Vault(ensure_private_dir(self.cfg.data_dir) / "data.key")
         return self._vault
@@ -93,7 +97,7 @@ class Runtime:
         """Print jobs kept for reprint, sealed at rest (a kept licence holds a name; a receipt a masked one)."""
         if getattr(self, "_jobs", None) is None:
             from devices.printers.jobs import JobStore
-            from kiosk.paths import ensure_private_dir
+            from service.contract.files import ensure_private_dir
 
             vault = self.vault()
             self._jobs = JobStore(ensure_private_dir(self.cfg.data_dir) / "jobs",
@@ -105,7 +109,7 @@ class Runtime:
         """The durable outbox in the data folder (created on first use)."""
         if getattr(self, "_outbox", None) is None:
             from kiosk.outbox import Outbox
-            from kiosk.paths import ensure_private_dir
+            from service.contract.files import ensure_private_dir
 
             folder = ensure_private_dir(self.cfg.data_dir)
             self._outbox = Outbox(folder / "outbox.db", self.vault())

@@ -105,7 +105,7 @@ class KioskServices:
     # -- submission and printing -------------------------------------------------------------
     def verify_licence(self, text: str) -> dict[str, Any]:
         """The platform's check of a scanned e-licence code (signature, expiry, registration)."""
-        from service.client import PlatformError
+        from kiosk.platform_client import PlatformError
 
         try:
             return self.platform().verify_licence(text)
@@ -221,7 +221,7 @@ class KioskServices:
 
     # -- progress query ----------------------------------------------------------------------
     def progress_by_id(self, application_id: str) -> dict[str, Any] | None:
-        from service.client import PlatformError
+        from kiosk.platform_client import PlatformError
 
         try:
             return self.platform().status(application_id)
@@ -240,7 +240,7 @@ class KioskServices:
         return tr("print.progress_done", "zh") if result.printed else result.message_zh
 
     def progress_by_person(self, id_number: str) -> list[dict[str, Any]]:
-        from service.client import PlatformError
+        from kiosk.platform_client import PlatformError
 
         try:
             return self.platform().lookup(id_number)
@@ -255,7 +255,7 @@ class KioskServices:
 
     def summary(self, journey: Any, lang: str) -> list[tuple[str, str, str]]:
         """Check-your-answers rows: (step, label, value), personal numbers masked."""
-        from kiosk.privacy import mask_id, mask_phone
+        from service.contract.privacy import mask_id, mask_phone
 
         d = journey.draft
         t = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731

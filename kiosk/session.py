@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.privacy import REDACTOR
+from service.contract.privacy import REDACTOR
 
 log = logging.getLogger(__name__)
 

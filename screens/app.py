@@ -27,7 +27,7 @@ from kiosk.services import KioskServices
 from kiosk.pin import PinGate
 from kiosk.session import Session
 from kiosk.voice import Voice
-from kiosk.watchdog import Notifier
+from service.contract.systemd import Notifier
 from screens import theme
 
 log = logging.getLogger(__name__)

@@ -12,14 +12,14 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
-from kiosk.paths import ASSETS
+import assets
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
 @lru_cache(maxsize=1)
 def guide() -> dict[str, Any]:
-    return json.loads((ASSETS / "guide" / "guide.json").read_text(encoding="utf-8"))
+    return json.loads(assets.path("guide", "guide.json").read_text(encoding="utf-8"))
 
 
 class GuideScreen(Screen):

@@ -23,7 +23,7 @@ from kivy.uix.screenmanager import Screen
 
 from devices.base import HealthLevel
 from kiosk import diagnostics
-from kiosk.privacy import mask_text
+from service.contract.privacy import mask_text
 from screens.worker import run_async
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

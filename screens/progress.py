@@ -66,7 +66,7 @@ class ProgressScreen(Screen):
             self._show_results(body)
 
     def _show_results(self, body: Any) -> None:
-        from kiosk.documents.labels import DECISION_ZH, ITEM_STATUS_ZH, LINKED_SERVICES
+        from service.contract.labels import DECISION_ZH, ITEM_STATUS_ZH, LINKED_SERVICES
 
         body.orientation = "vertical"
         body.spacing = 8

@@ -3,16 +3,18 @@
 A real integration (the seal shop's system, the tax bureau's, the bank's) implements
 :class:`Department`; the reference adapters here simulate each one with its own delay and failure
 rate, so the kiosk's progress query and the dispatcher are exercised exactly as in production.
+Each item has an action: ``open`` (a new company), ``update`` (a change: the department updates
+what it holds), ``close`` (deregistration). Before a deregistration the platform asks every
+department what is still open for the company (企业退出"一张表").
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol
 
-from kiosk.documents.labels import LINKED_SERVICES
+from service.contract.labels import LINKED_SERVICES
 
 
 @dataclass(frozen=True)
@@ -30,67 +32,108 @@ class Outcome:
     detail: str
 
 
+@dataclass(frozen=True)
+class OpenMatter:
+    """Something a company still has open with a department, and who to see about it."""
+
+    service: str
+    what: str
+    see: str
+
+
 class Department(Protocol):
     code: str
 
-    def submit(self, application_id: str, uscc: str, params: dict[str, Any]) -> Ticket: ...
+    def submit(self, application_id: str, uscc: str, action: str, params: dict[str, Any]) -> Ticket: ...
 
-    def finish(self, application_id: str, reference: str) -> Outcome: ...
+    def finish(self, application_id: str, reference: str, action: str) -> Outcome: ...
+
+    def open_matters(self, uscc: str) -> list[OpenMatter]: ...
 
 
-# what each department says, and how the citizen recovers when it fails
-_TEXTS = {
-    "seal": ("刻章企业已接单，正在制作印章。", "印章已制作完成，请凭营业执照到刻章企业领取（可选择邮寄）。",
-             "刻章企业暂时无法接单，请在进度查询中重新提交，或到窗口改选刻章企业。"),
-    "tax": ("税务部门正在办理发票核定和税控UKey发放。", "发票核定和税务UKey已办结，UKey将随执照邮寄或到窗口领取。",
-            "税务信息确认未通过，请携带营业执照到办税服务厅办理。"),
-    "social_insurance": ("社保经办机构正在办理单位参保登记。", "社保单位参保登记已完成。",
-                         "社保登记信息核验未通过，请到社保窗口补充材料。"),
-    "housing_fund": ("公积金中心正在办理单位缴存登记。", "公积金单位缴存登记已完成。",
-                     "公积金缴存登记未通过，请到公积金窗口办理。"),
-    "bank_account": ("银行正在办理预开户。", "银行预开户已完成，请法定代表人携带身份证到开户网点激活账户。",
-                     "银行预开户未完成，请到所选网点柜台办理。"),
+# what each department says while working, when done (per action), and how the citizen recovers when it fails
+_WORKING = {
+    "seal": "刻章企业已接单，正在制作印章。",
+    "tax": "税务部门正在办理。",
+    "social_insurance": "社保经办机构正在办理。",
+    "housing_fund": "公积金中心正在办理。",
+    "bank_account": "银行正在办理。",
 }
-_EXPECTED = {"seal": timedelta(hours=8), "tax": timedelta(days=1), "social_insurance": timedelta(hours=8),
-             "housing_fund": timedelta(days=1), "bank_account": timedelta(days=1)}
+_DONE = {
+    ("seal", "open"): "印章已制作完成，请按您选择的方式领取（现场领取或免费寄递）。",
+    ("seal", "update"): "新印章已制作完成，请按您选择的方式领取，旧印章请交回刻章企业销毁。",
+    ("seal", "close"): "印章已缴销。",
+    ("tax", "open"): "发票核定和税务UKey已办结，UKey请按您选择的方式领取。",
+    ("tax", "update"): "税务登记信息已同步变更。",
+    ("tax", "close"): "已完成清税，税务登记已注销。",
+    ("social_insurance", "open"): "社保单位参保登记已完成。",
+    ("social_insurance", "update"): "社保登记信息已同步变更。",
+    ("social_insurance", "close"): "社保单位登记已注销。",
+    ("housing_fund", "open"): "公积金单位缴存登记已完成。",
+    ("housing_fund", "update"): "公积金登记信息已同步变更。",
+    ("housing_fund", "close"): "公积金单位账户已注销。",
+    ("bank_account", "open"): "银行预开户已完成，请法定代表人携带身份证到开户网点激活账户。",
+    ("bank_account", "update"): "银行已更新账户信息，请法定代表人到开户网点确认预留信息。",
+    ("bank_account", "close"): "银行账户已销户。",
+}
+_FAILED = {
+    "seal": "刻章企业暂时无法接单，请在进度查询中重新提交，或到窗口改选刻章企业。",
+    "tax": "税务信息确认未通过，请携带营业执照到办税服务厅办理。",
+    "social_insurance": "社保登记信息核验未通过，请到社保窗口补充材料。",
+    "housing_fund": "公积金登记未通过，请到公积金窗口办理。",
+    "bank_account": "银行业务未完成，请到所选网点柜台办理。",
+}
+_MATTERS = {
+    "tax": ("尚有未申报的税款或未缴销的发票", "请到办税服务厅办理清税"),
+    "social_insurance": ("尚有未缴纳的社会保险费", "请到社保窗口结清"),
+    "housing_fund": ("尚有未结清的公积金缴存", "请到公积金窗口办理"),
+    "bank_account": ("尚有未销户的银行账户", "请到开户银行办理销户"),
+    "seal": ("备案印章尚未缴销", "可在注销时一并缴销"),
+}
 
 
-def expected_duration(service: str) -> timedelta:
-    """The committed time to completion printed on the receipt (当日 / 1个工作日)."""
-    return _EXPECTED.get(service, timedelta(days=1))
+def _roll(*parts: str) -> float:
+    return int(hashlib.sha256(":".join(parts).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
 
 
 @dataclass
 class SimulatedDepartment:
     """A department that answers after ``delay_s`` (times the platform's scale) and fails at ``failure_rate``.
 
-    Whether an item fails is a function of its application and service, so a test or a rerun of
-    the demo sees the same outcome every time.
+    Outcomes are functions of the application and service, and open matters of the company, so a
+    test or a rerun of the demo sees the same every time.
     """
 
     code: str
     delay_s: float
     failure_rate: float
+    owing_rate: float
     scale: float = 1.0
 
-    def submit(self, application_id: str, uscc: str, params: dict[str, Any]) -> Ticket:
+    def submit(self, application_id: str, uscc: str, action: str, params: dict[str, Any]) -> Ticket:
         digest = hashlib.sha256(f"{self.code}:{application_id}".encode()).hexdigest()
         return Ticket(reference=f"{self.code[:3].upper()}-{digest[:10].upper()}",
-                      answer_in_s=self.delay_s * self.scale, detail=_TEXTS[self.code][0])
+                      answer_in_s=self.delay_s * self.scale, detail=_WORKING[self.code])
 
-    def finish(self, application_id: str, reference: str) -> Outcome:
-        roll = int(hashlib.sha256(f"outcome:{self.code}:{application_id}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-        if roll < self.failure_rate:
-            return Outcome(False, _TEXTS[self.code][2])
-        return Outcome(True, _TEXTS[self.code][1])
+    def finish(self, application_id: str, reference: str, action: str) -> Outcome:
+        if action == "open" and _roll("outcome", self.code, application_id) < self.failure_rate:
+            return Outcome(False, _FAILED[self.code])
+        return Outcome(True, _DONE.get((self.code, action), "已办结。"))
+
+    def open_matters(self, uscc: str) -> list[OpenMatter]:
+        if _roll("owing", self.code, uscc) < self.owing_rate:
+            what, see = _MATTERS[self.code]
+            return [OpenMatter(self.code, what, see)]
+        return []
 
 
-DEFAULTS = {"seal": (90, 0.03), "tax": (240, 0.05), "social_insurance": (45, 0.02),
-            "housing_fund": (150, 0.02), "bank_account": (200, 0.04)}
+# (answer delay s, failure rate of a new company's item, share of companies with something open)
+DEFAULTS = {"seal": (90, 0.03, 0.0), "tax": (240, 0.05, 0.15), "social_insurance": (45, 0.02, 0.05),
+            "housing_fund": (150, 0.02, 0.03), "bank_account": (200, 0.04, 0.10)}
 
 
 def simulated(scale: float = 1.0) -> dict[str, Department]:
-    return {code: SimulatedDepartment(code, delay, rate, scale) for code, (delay, rate) in DEFAULTS.items()}
+    return {code: SimulatedDepartment(code, delay, rate, owing, scale) for code, (delay, rate, owing) in DEFAULTS.items()}
 
 
 def name_zh(service: str) -> str:

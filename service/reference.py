@@ -79,6 +79,7 @@ class Reference:
     prohibited: tuple[str, ...] = ()
     dishonest: dict[str, str] = field(default_factory=dict)
     entities: list[EntityRow] = field(default_factory=list)
+    abnormal: set[str] = field(default_factory=set)  # USCCs on the abnormal-operation or serious-violation list
     warnings: list[str] = field(default_factory=list)
     source: str = ""
 
@@ -211,6 +212,12 @@ def load(folder: Path | str) -> Reference:
             rows.bad(line, "id_number required")
             continue
         ref.dishonest[r["id_number"].upper()] = r.get("name", "")
+
+    abnormal = folder / "abnormal.csv"  # optional: uscc (经营异常名录 / 严重违法失信名单)
+    if abnormal.exists():
+        for line, r in _Rows(abnormal, ref):
+            if r.get("uscc"):
+                ref.abnormal.add(r["uscc"].strip().upper())
 
     words_path = folder / "prohibited_words.txt"
     if words_path.exists():

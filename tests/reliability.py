@@ -29,7 +29,7 @@ _CHARS = "鑫瑞泰丰源宏达盛隆昌兴嘉旺福润"
 
 def application_for(run: str, i: int) -> dict[str, Any]:
     """Submission ``i`` of a run: the same document however often the kiosk restarts."""
-    from kiosk.idnumber import make_id
+    from service.contract.ids import make_id
     from tests.servicehelp import FRESH_ADDRESSES, application
 
     trade = "".join(_CHARS[(i // len(_CHARS) ** k) % len(_CHARS)] for k in range(4))
@@ -49,7 +49,7 @@ def application_for(run: str, i: int) -> dict[str, Any]:
 
 def open_outbox(data: Path) -> Any:
     from kiosk.outbox import Outbox
-    from kiosk.vault import Vault
+    from service.contract.vault import Vault
 
     data.mkdir(parents=True, exist_ok=True)
     return Outbox(data / "outbox.db", Vault(data / "data.key"), base_delay_s=0.01, max_delay_s=0.2)
@@ -228,7 +228,7 @@ def proxy_run(platform: Any, url: str, data: Path, count: int, seed: int = 1) ->
     """Every submission through the faulty proxy, until the outbox is empty."""
     from urllib.parse import urlsplit
 
-    from service.client import PlatformClient
+    from kiosk.platform_client import PlatformClient
 
     parts = urlsplit(url)
     proxy = FaultProxy((parts.hostname or "127.0.0.1", parts.port or 80), seed=seed)
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--count", type=int, required=True)
     s.add_argument("--run", required=True)
     args = parser.parse_args(argv)
-    from service.client import PlatformClient
+    from kiosk.platform_client import PlatformClient
 
     outbox = open_outbox(args.data)
     client = PlatformClient(args.platform, timeout=5, retries=0)

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from kiosk.idnumber import make_id
-from service.uscc import make as make_uscc
+from service.contract.ids import make_id
+from service.contract.uscc import make as make_uscc
 
 CHINA = timezone(timedelta(hours=8))
 TODAY = datetime.now(CHINA).date()

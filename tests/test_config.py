@@ -45,7 +45,7 @@ def test_bad_config_names_key_and_value(tmp_path, body, words):
 def test_cli_bad_config_is_one_line_and_nonzero(tmp_path):
     path = tmp_path / "kiosk.toml"
     path.write_text("[kiosk]\nidle_warning_s = 200\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "config", "check", "--config", str(path)],
+    out = subprocess.run([sys.executable, "-m", "service.contract.cli", "config", "check", "--config", str(path)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()

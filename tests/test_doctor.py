@@ -21,7 +21,7 @@ def _config(tmp_path: Path, extra: str = "") -> Path:
 
 
 def _doctor(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", "doctor", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "service.contract.cli", "doctor", *args], capture_output=True, text=True,
                           timeout=120)
 
 

@@ -1,5 +1,5 @@
 """The licence PDF: real fields, embedded font, A4/A3, and an e-licence QR code that decodes from
-the printed image back to a payload kiosk.elicence verifies."""
+the printed image back to a payload service.contract.elicence verifies."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk import elicence
+from service.contract import elicence
 from kiosk.documents import LicenceInputError, licence_from, licence_pdf
 from kiosk.documents.fonts import CJK_NO_LINE_START, FONT_NAME, register_cjk_font
-from kiosk.documents.linebreak import break_lines
+from devices.printers.linebreak import break_lines
 from kiosk.documents.samples import SAMPLE_USCC, sample_application, sample_decision
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")

@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 
 from kiosk.documents import (QR, Cut, Receipt, ReceiptInputError, acceptance_receipt, cny_uppercase,
                              linked_items_receipt, progress_receipt, progress_url, result_notice)
-from kiosk.documents.labels import LINKED_SERVICES
+from service.contract.labels import LINKED_SERVICES
 from kiosk.documents.samples import (SAMPLE_APPLICATION_ID, SAMPLE_USCC, sample_application, sample_decision,
                                      sample_items, sample_kiosk)
 

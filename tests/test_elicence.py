@@ -2,7 +2,7 @@
 
 import pytest
 
-from kiosk import elicence
+from service.contract import elicence
 
 
 def test_sign_and_verify_round_trip(tmp_path):

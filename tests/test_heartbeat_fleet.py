@@ -22,7 +22,7 @@ from kiosk.heartbeat import Heartbeat
 from kiosk.runtime import Runtime
 from service.auth import KioskKeys, load_or_create_kiosk_key, public_pem
 
-YZT = [sys.executable, "-m", "kiosk.cli"]
+YZT = [sys.executable, "-m", "service.contract.cli"]
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
 

@@ -12,7 +12,7 @@ from devices.idcard.card import (LAYOUTS, LONG_TERM, NATIONS, TEXT_LEN, IdCard, 
                                  parse_text)
 from devices.idcard.errors import CardUnreadable
 from devices.idcard.samples import SAMPLE_CARDS, fake_photo
-from kiosk.idnumber import is_valid
+from service.contract.ids import is_valid
 
 pytestmark = pytest.mark.timeout(20)
 CONTRACT_KEYS = {"card_type", "name", "sex", "nation", "birth", "address", "id_number", "authority",

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def yzt(*args: str, timeout: float = 15) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "service.contract.cli", *args], cwd=ROOT, capture_output=True,
                           text=True,
                           timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
@@ -77,7 +77,7 @@ def test_read_over_socket_url(sim):
 
 
 def test_simulate_serves_a_pty_until_interrupted():
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "idcard", "simulate", "--card", "li"],
+    proc = subprocess.Popen([sys.executable, "-m", "service.contract.cli", "idcard", "simulate", "--card", "li"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})

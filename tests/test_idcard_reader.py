@@ -264,7 +264,7 @@ def test_registry_builds_the_reader():
 
 
 def test_reading_remembers_personal_strings_for_the_log_redactor(reader):
-    from kiosk.privacy import REDACTOR, mask_text
+    from service.contract.privacy import REDACTOR, mask_text
 
     REDACTOR.forget_all()
     reader.simulator.place("li")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kiosk import idnumber
+from service.contract import ids as idnumber
 
 
 def test_known_good_number():

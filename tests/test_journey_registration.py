@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kiosk.idnumber import make_id
+from service.contract.ids import make_id
 from kiosk.journeys.registration import LINKED_SERVICES, RegistrationJourney, Step
 
 TODAY = date(2026, 11, 22)

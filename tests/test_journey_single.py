@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from kiosk.idnumber import make_id
+from service.contract.ids import make_id
 from kiosk.journeys.registration import Step
 from kiosk.journeys.single import SingleItemJourney
-from service.client import PlatformClient
+from kiosk.platform_client import PlatformClient
 from tests.servicehelp import application, codes, start_platform
 
 REP = {"card_type": "resident", "name": "周法人", "id_number": make_id("441702", date(1980, 2, 2), 77),

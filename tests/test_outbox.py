@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from kiosk.outbox import Outbox, PermanentRejection
-from kiosk.vault import Vault, VaultError
+from service.contract.vault import Vault, VaultError
 
 ID = "440102199001011234"
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from devices.printers.simulator import EscposSimulator, SimState, render_bytes
-from kiosk.cli import main
+from service.contract.cli import main
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_licence_sample(tmp_path):
 
 def test_the_installed_command_and_the_simulator(tmp_path):
     """`yzt receipt simulate` in its own process, printed to by `yzt receipt sample` in another."""
-    yzt = [sys.executable, "-m", "kiosk.cli"]
+    yzt = [sys.executable, "-m", "service.contract.cli"]
     server = subprocess.Popen(yzt + ["receipt", "simulate", "--tcp", "0", "--no-pty", "--out", str(tmp_path),
                                      "--seconds", "20"], stdout=subprocess.PIPE, text=True)
     try:

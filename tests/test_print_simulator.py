@@ -12,8 +12,8 @@ from devices.printers.encode import COLUMNS_58MM, COLUMNS_80MM, display_width, e
 from devices.printers.simulator import STATUS_BYTES, EscposInterpreter, EscposSimulator, SimState, render_bytes
 from devices.printers.status import escpos_conditions, valid_status_byte, PrinterCondition
 from kiosk.documents import acceptance_receipt, result_notice
-from kiosk.documents.blocks import KeyValue, Receipt, Text, Title
-from kiosk.documents.linebreak import NO_LINE_START
+from devices.printers.blocks import KeyValue, Receipt, Text, Title
+from devices.printers.linebreak import NO_LINE_START
 from kiosk.documents.samples import sample_application, sample_decision, sample_kiosk
 
 

@@ -3,7 +3,7 @@
 import json
 import logging
 
-from kiosk import privacy
+from service.contract import privacy
 from kiosk.logs import setup_logging
 
 

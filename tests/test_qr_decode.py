@@ -16,7 +16,7 @@ from devices.qr import ImageUnreadable, QrCode, decode_frame, decode_image_file
 from devices.qr import synth
 from devices.qr.decode import decode_opencv, decode_pyzbar, decode_zxing, stretch_contrast
 from devices.qr.payload import parse
-from kiosk.cli import main
+from service.contract.cli import main
 
 UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 TEXTS = ["hello", "营业执照 阳江市星河科技有限公司", f"https://yzt.example.gov.cn/progress/{UUID}",

@@ -13,7 +13,7 @@ from devices.qr import synth
 from devices.qr.decode import decode_frame
 from devices.qr.payload import (LicencePayload, Payload, ProgressPayload, Refused, parse, progress_code,
                                 progress_url)
-from kiosk import elicence
+from service.contract import elicence
 
 UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 NOW = 1_800_000_100

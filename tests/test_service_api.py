@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from service.client import PlatformClient, PlatformRefused
+from kiosk.platform_client import PlatformClient, PlatformRefused
 from tests.servicehelp import application, codes, start_platform
 
 pytestmark = pytest.mark.timeout(60)
@@ -260,7 +260,7 @@ def test_heartbeat_and_fleet(client: PlatformClient, running: Any) -> None:
 def test_a_forged_or_foreign_licence_is_not_valid(client: PlatformClient) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from kiosk import elicence
+    from service.contract import elicence
 
     foreign = elicence.sign(Ed25519PrivateKey.generate(), "91441702MA00000150", "阳江市假冒科技有限公司")
     answer = client.verify_licence(foreign)

@@ -16,7 +16,7 @@ import requests
 from tests.servicehelp import ADDRESS_NEGATIVE, application, write_reference
 
 pytestmark = pytest.mark.timeout(120)
-YZT = [sys.executable, "-m", "kiosk.cli"]
+YZT = [sys.executable, "-m", "service.contract.cli"]
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:

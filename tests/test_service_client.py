@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from kiosk.outbox import PermanentRejection
-from service.client import PlatformClient, PlatformRefused, PlatformUnavailable
+from kiosk.platform_client import PlatformClient, PlatformRefused, PlatformUnavailable
 
 pytestmark = pytest.mark.timeout(30)
 

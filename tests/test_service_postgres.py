@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from service.client import PlatformClient
+from kiosk.platform_client import PlatformClient
 from tests.pghelp import Postgres
 from tests.servicehelp import ADDRESS_CROWDED, application, codes, start_platform
 

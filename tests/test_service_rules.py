@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from service.client import PlatformClient
+from kiosk.platform_client import PlatformClient
 from tests.servicehelp import (ADDRESS_CROWDED, ADDRESS_NEGATIVE, ADDRESS_OK, BUSY, DISHONEST, LI, MINOR,
                                SCOPE_POST, SCOPE_PRE, TODAY, application, codes, fresh_person, person,
                                start_platform)
@@ -135,8 +135,8 @@ def test_reason_code_triggers_and_its_near_miss_does_not(client: PlatformClient,
 
 
 def test_a_clean_application_is_approved_with_a_valid_uscc_and_e_licence(client: PlatformClient) -> None:
-    from kiosk import elicence
-    from service.uscc import is_valid
+    from service.contract import elicence
+    from service.contract.uscc import is_valid
 
     decision = client.submit(application())
     assert decision["decision"] == "approved" and decision["reasons"] == []

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def card(p: dict[str, str]) -> dict[str, Any]:
-    from kiosk.idnumber import birth_date
+    from service.contract.ids import birth_date
 
     return {"card_type": "resident", "name": p["name"], "id_number": p["id_number"], "valid_to": "2036-01-01",
             "birth": birth_date(p["id_number"]).isoformat(), "address": "广东省阳江市江城区东风一路1号"}

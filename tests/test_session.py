@@ -1,7 +1,7 @@
 """The idle timer and the session wipe, without a display."""
 
 from kiosk.idle import IdleTimer
-from kiosk.privacy import mask_text
+from service.contract.privacy import mask_text
 from kiosk.session import Session
 
 

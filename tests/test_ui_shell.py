@@ -55,14 +55,14 @@ def test_trade_name_typed_on_the_on_screen_keyboard(tmp_path):
 
 
 def _yzt(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=60,
+    return subprocess.run([sys.executable, "-m", "service.contract.cli", *args], capture_output=True, text=True, timeout=60,
                           env={**os.environ, **(env or {})})
 
 
 def test_missing_display_is_one_clear_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
     env["YZT_DATA_DIR"] = str(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "kiosk", "--simulate"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "service.contract.cli", "kiosk", "--simulate"], capture_output=True,
                          text=True, timeout=60, env=env)
     assert out.returncode == 3
     assert out.stderr.strip().splitlines() == [

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.paths import REPO_ROOT
-from kiosk.watchdog import Notifier
+from service.contract.files import REPO_ROOT
+from service.contract.systemd import Notifier
 
 UNITS = REPO_ROOT / "assets" / "systemd"
 
@@ -92,7 +92,7 @@ def test_yzt_service_tells_systemd_it_is_ready_and_feeds_the_watchdog(tmp_path, 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "1000000"}
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "service", "--port", str(port), "--db",
+    proc = subprocess.Popen([sys.executable, "-m", "service.contract.cli", "service", "--port", str(port), "--db",
                              f"sqlite:///{tmp_path / 'p.db'}", "--keys", str(tmp_path / "keys")],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -311,7 +311,7 @@ def audit_every_screen(p):
     """Every screen in zh, en and large text: no untranslated string, no small target, no low contrast."""
     from datetime import date
 
-    from kiosk.idnumber import make_id
+    from service.contract.ids import make_id
     from kiosk.journeys.registration import RegistrationJourney, Step
     from screens.audit import audit
 

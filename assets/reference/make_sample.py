@@ -1,7 +1,7 @@
 """Generate the sample reference data for 阳江市 (division 441700) in this folder.
 
 Deterministic: a seeded ``random.Random(2026)`` and fixed lists, so running it again rewrites the
-same bytes. No dependencies beyond the project's own venv (pypinyin, kiosk.idnumber).
+same bytes. Uses the contract's own ID-number and USCC rules and the platform's pinyin key.
 
     .venv/bin/python assets/reference/make_sample.py [OUT_DIR]
 
@@ -21,9 +21,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from pypinyin import lazy_pinyin  # noqa: E402
-
-from kiosk.idnumber import make_id  # noqa: E402
+from service.contract.ids import make_id  # noqa: E402
+from service.contract.uscc import ALPHABET as _ALPHABET  # noqa: E402
+from service.contract.uscc import check_char, org_check_char  # noqa: E402
+from service.reference import sound  # noqa: E402
 
 SEED = 2026
 PROVINCE, CITY = "广东省", "阳江市"
@@ -43,30 +44,10 @@ MANY_ENTITIES = 5    # the busy person holds exactly this many; everybody else f
 ENTITY_COUNT = 2000
 DISHONEST_COUNT = 50
 
-# -- GB 32100 / GB 11714 (private helper; the platform has its own service.uscc) ----------------
-_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ORG_W = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _org_check(body8: str) -> str:
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, _ORG_W))
-    c = 11 - total % 11
-    return "X" if c == 10 else "0" if c == 11 else str(c)
-
-
-def _uscc_check(first17: str) -> str:
-    total = sum(_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_W))
-    return _ALPHABET[(31 - total % 31) % 31]
-
-
 def _uscc(division: str, body8: str) -> str:
-    first17 = "91" + division + body8 + _org_check(body8)
-    return first17 + _uscc_check(first17)
+    first17 = "91" + division + body8 + org_check_char(body8)
+    return first17 + check_char(first17)
 
-
-def sound(text: str) -> str:
-    return " ".join(lazy_pinyin(text, errors="ignore")).lower()
 
 
 # -- divisions -----------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ class Camera(Device):
             return True, f"frames arriving ({frame.size[0]}×{frame.size[1]}, {details['measured_fps']} fps)", \
                 "摄像头画面正常", details
         from devices.qr.decode import decode_frame
-        from kiosk.privacy import mask_text
+        from service.contract.privacy import mask_text
 
         deadline = time.monotonic() + self.interactive_timeout_s
         seq = frame.seq

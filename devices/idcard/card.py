@@ -116,7 +116,7 @@ class IdCard(Reading):
         return replace(self, source=source, at=time.time() if at is None else at)
 
     def __repr__(self) -> str:
-        from kiosk.privacy import mask_id, mask_name
+        from service.contract.privacy import mask_id, mask_name
 
         valid_to = self.valid_to if isinstance(self.valid_to, str) else self.valid_to.isoformat()
         return (f"IdCard({self.card_type}/{self.layout}, name={mask_name(self.name)!r}, "

@@ -318,7 +318,7 @@ class IdCardReader(Device):
         self.counters["cards_read"] += 1
         self._ok()
         if self.remember_personal:
-            from kiosk.privacy import REDACTOR
+            from service.contract.privacy import REDACTOR
 
             for value, kind in ((card.name, "name"), (card.id_number, "id"), (card.name_en, "name"),
                                 (card.address, "name"), (card.pass_number, "id")):
@@ -442,7 +442,7 @@ class IdCardReader(Device):
         while time.monotonic() < deadline:
             card = self.read_card()
             if card is not None:
-                from kiosk.privacy import mask_name
+                from service.contract.privacy import mask_name
 
                 details.update(card_type=card.card_type, name=mask_name(card.name))
                 return True, f"a {card.card_type} card was read", "身份证读卡正常", details

@@ -1,7 +1,7 @@
 """Fictitious people on realistic cards, for the simulator, the demo and the tests.
 
 Everyone lives in 阳江市 (divisions 4417xx); numbers are well formed (GB 11643 check character via
-:func:`kiosk.idnumber.make_id`) but belong to nobody. Dates are fixed, so "expired" and "minor" are
+:func:`service.contract.ids.make_id`) but belong to nobody. Dates are fixed, so "expired" and "minor" are
 true from 2026 to at least 2028 (the minor turns 18 on 2030-08-20).
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 
 from devices.idcard.card import LONG_TERM, IdCard
 from devices.idcard.protocol import PREAMBLE
-from kiosk.idnumber import make_id
+from service.contract.ids import make_id
 
 
 def fake_photo(seed: str, size: int = 1024) -> bytes:

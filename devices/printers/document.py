@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
 from devices.printers.jobs import Job, JobStore, PrintResult
-from kiosk.paths import write_private
+from service.contract.files import write_private
 from devices.printers.status import PrinterCondition, PrinterStatus, cups_conditions, make_status
 
 log = logging.getLogger(__name__)
@@ -347,6 +347,7 @@ class DocumentPrinter(Device):
         self.job_timeout_s = job_timeout_s
         self.poll_s = poll_s
         self.simulator: SpoolSimulator | None = None
+        self.test_page: bytes | None = None  # a self-test sheet the kiosk composed (kiosk.documents.test_sheet)
         self.last_status: PrinterStatus | None = None
         for key in ("jobs_printed", "jobs_kept", "paper_out_events", "jobs_cancelled", "bytes_sent", "pages"):
             self.counters[key] = 0
@@ -388,13 +389,6 @@ class DocumentPrinter(Device):
         job = Job(kind=kind, application_id=application_id, payload=pdf, media="application/pdf",
                   title=title, meta={"size": size})
         return self.print_job(job)
-
-    def print_licence(self, licence: dict[str, Any], application_id: str, size: str = "A4") -> PrintResult:
-        """Render the licence (:func:`kiosk.documents.licence_pdf`) and print it."""
-        from kiosk.documents import licence_pdf
-
-        return self.print_pdf(licence_pdf(licence, size), application_id, "licence",
-                              f"营业执照 {licence.get('uscc', '')}".strip(), size)
 
     def print_job(self, job: Job) -> PrintResult:
         """Check, submit, follow to completion (or cancel on a blocking condition or the deadline)."""
@@ -485,26 +479,11 @@ class DocumentPrinter(Device):
     def reprint(self, job_id: str) -> PrintResult:
         return self.jobs.reprint(job_id, self)
 
-    def test_print(self) -> PrintResult:
-        """A one-page test sheet with Chinese text (INTERACTIVE health)."""
-        from reportlab.lib.pagesizes import A4
-        from reportlab.pdfgen.canvas import Canvas
-
-        from kiosk.documents.fonts import FONT_NAME, register_cjk_font
-
-        import io
-
-        register_cjk_font()
-        out = io.BytesIO()
-        c = Canvas(out, pagesize=A4, initialFontName=FONT_NAME)
-        c.setFont(FONT_NAME, 28)
-        c.drawString(72, 760, "证照打印机自检")
-        c.setFont(FONT_NAME, 14)
-        c.drawString(72, 720, f"{self.name} · {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        c.rect(72, 400, 451, 280)
-        c.showPage()
-        c.save()
-        result = self.print_pdf(out.getvalue(), "", "self_test", "证照打印机自检")
+    def test_print(self, pdf: bytes | None = None) -> PrintResult:
+        """A one-page test sheet (INTERACTIVE health): the page the kiosk gave (``test_page``, Chinese in
+        the licence's font), else the printer's own minimal page."""
+        page = pdf or self.test_page or minimal_test_pdf(f"{self.name} self-test {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        result = self.print_pdf(page, "", "self_test", "证照打印机自检")
         if result.kept:
             self.jobs.done(result.job_id)
         return result
@@ -522,6 +501,27 @@ class DocumentPrinter(Device):
             return reachable, f"{self.backend.description}: {status.message_en}", \
                 "证照打印机已连接" if reachable else "证照打印机未连接，请联系工作人员。", details
         return status.ok_to_print, status.message_en, status.message_zh, details
+
+
+def minimal_test_pdf(line: str) -> bytes:
+    """A valid one-page A4 PDF with one line of ASCII in Helvetica: the printer's own self-test page,
+    made without any document library (devices print documents; they do not compose them)."""
+    text = line.encode("ascii", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET 72 400 451 280 re S"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def for_url(url: str, name: str | None = None, required: bool = True, timeout_s: float = 10.0,

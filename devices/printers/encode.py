@@ -3,7 +3,7 @@
 python-escpos builds initialise, alignment, bold, character size (GS !), the native QR code
 (GS ( k) and the cut (GS V). It has no GB18030 code page and no Chinese mode (FS &), and its
 ``text()`` turns punctuation-only Chinese into '?', so text goes out raw as GB18030 after FS &.
-Lines are wrapped here (:mod:`kiosk.documents.linebreak`), by display width (a CJK character is two
+Lines are wrapped here (:mod:`devices.printers.linebreak`), by display width (a CJK character is two
 columns); key–value values wrap under themselves.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
 from escpos.printer import Dummy
 
-from kiosk.documents.blocks import QR, Cut, Feed, KeyValue, Receipt, Rule, Text, Title
-from kiosk.documents.linebreak import break_lines
+from devices.printers.blocks import QR, Cut, Feed, KeyValue, Receipt, Rule, Text, Title
+from devices.printers.linebreak import break_lines
 
 FS_CHINESE_ON = b"\x1c&"  # FS &: two-byte (GB18030) character mode
 FS_CHINESE_OFF = b"\x1c."

@@ -140,7 +140,7 @@ class JobStore:
     def _write(self, job: Job) -> None:
         if self.folder is None:
             return
-        from kiosk.paths import write_private
+        from service.contract.files import write_private
 
         write_private(self._path(job.id), self._seal(job.to_json()))
 

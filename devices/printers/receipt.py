@@ -35,7 +35,7 @@ from devices.printers.encode import COLUMNS_80MM, encode_receipt
 from devices.printers.jobs import Job, JobStore, PrintResult
 from devices.printers.status import (DLE_EOT, MESSAGES, PrinterCondition, PrinterStatus, escpos_conditions,
                                      make_status, valid_status_byte)
-from kiosk.documents.blocks import Cut, KeyValue, QR, Receipt, Rule, Text, Title
+from devices.printers.blocks import Cut, KeyValue, QR, Receipt, Rule, Text, Title
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ citizen (zh) and one for the log (en). Plain Python (no Kivy, no devices), so jo
 and tests share it.
 
 * :class:`LicencePayload` — our platform's signed e-licence (``YZTL1.…``), verified offline with the
-  platform's public key (:func:`kiosk.elicence.verify`); expired or badly signed codes are refused.
+  platform's public key (:func:`service.contract.elicence.verify`); expired or badly signed codes are refused.
 * :class:`ProgressPayload` — the receipt's code: a URL whose path ends ``/progress/<application_id>``
   (any host), or the bare form ``YZTP1:<application_id>``.
 * :class:`Refused` — anything else, with a stable ``reason``.
@@ -18,7 +18,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-from kiosk.elicence import LicenceCode, LicenceCodeError, looks_like_licence, verify
+from service.contract.elicence import LicenceCode, LicenceCodeError, looks_like_licence, verify
 
 MAX_TEXT = 4096  # characters; a version-40 code holds 2953 bytes, so more is not from a QR code
 PROGRESS_PREFIX = "YZTP1:"
@@ -53,7 +53,7 @@ class ProgressPayload(Payload):
 @dataclass(frozen=True)
 class Refused(Payload):
     """Not usable. ``reason``: not_licence, empty, too_long, binary, paper_licence, progress_malformed,
-    or a :class:`~kiosk.elicence.LicenceCodeError` reason (expired, bad_signature, unknown_key,
+    or a :class:`~service.contract.elicence.LicenceCodeError` reason (expired, bad_signature, unknown_key,
     malformed, no_key)."""
 
     reason: str

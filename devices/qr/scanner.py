@@ -298,7 +298,7 @@ class QrScanner(Device):
             return False, f"no scan in {self.interactive_timeout_s:g} s", "未收到扫码，请将二维码对准扫码器。", details
         finally:
             self.remove_listener(listener_queue.put)
-        from kiosk.privacy import mask_text
+        from service.contract.privacy import mask_text
 
         details["qr"] = mask_text(code.text[:80])
         return True, "a code was scanned", "扫码器扫码正常", details

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk.cli import UserError
+from service.contract.cli import UserError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -15,7 +15,7 @@ import json
 import sys
 import time
 
-from kiosk.commands import UserError
+from service.contract.cli import UserError
 
 TYPE_NAMES = {"resident": "居民身份证", "foreign_permanent": "外国人永久居留身份证", "gat_residence": "港澳台居民居住证"}
 LABELS = [("card_type", "证件类型", "card type"), ("name", "姓名", "name"), ("name_en", "英文姓名", "English name"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli import UserError
+from service.contract.cli import UserError
 from kiosk.commands import add_config_options
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from kiosk.commands import UserError
+from service.contract.cli import UserError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

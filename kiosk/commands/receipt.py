@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.commands import UserError
+from service.contract.cli import UserError
 
 EXIT_NOT_READY = 3
 KINDS = ("acceptance", "result", "linked_items", "progress")
@@ -222,7 +222,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _licence(args: argparse.Namespace) -> int:
-    from kiosk import elicence
+    from service.contract import elicence
     from kiosk.documents import licence_from, licence_pdf
     from kiosk.documents.samples import SAMPLE_USCC, sample_application, sample_decision
 

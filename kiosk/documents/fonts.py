@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-from kiosk.documents.linebreak import NO_LINE_END, NO_LINE_START
+from devices.printers.linebreak import NO_LINE_END, NO_LINE_START
 
 FONT_NAME = "YZT-CJK"
 
@@ -78,7 +78,7 @@ def install_cjk_line_breaking() -> None:
 
     ``reportlab.platypus.paragraph`` copies ``ALL_CANNOT_START`` at import, so both modules'
     names are extended; calling this twice changes nothing. reportlab hangs at most one such
-    mark; the licence itself is set with :func:`kiosk.documents.linebreak.break_lines`, which hangs all.
+    mark; the licence itself is set with :func:`devices.printers.linebreak.break_lines`, which hangs all.
     """
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph

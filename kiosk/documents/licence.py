@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.documents.fonts import FONT_NAME, register_cjk_font
-from kiosk.documents.linebreak import break_lines
+from devices.printers.linebreak import break_lines
 from kiosk.documents.numerals import cny_uppercase
 
 RED = Color(0.74, 0.08, 0.1)
@@ -403,6 +403,27 @@ def licence_pdf(licence: dict[str, Any], size: str = "A4") -> bytes:
     p.text(L.width / 2, L.footer_base + 4.2 * L.scale,
            "市场主体应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送公示年度报告", small, anchor="center")
     p.text(L.width / 2, L.footer_base + 9.5 * L.scale, "国家市场监督管理总局监制", small, anchor="center")
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def test_sheet(printer_name: str) -> bytes:
+    """The document printer's self-test page: Chinese in the licence's own embedded font, and a frame."""
+    import io
+    import time
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    register_cjk_font()
+    out = io.BytesIO()
+    c = Canvas(out, pagesize=A4, initialFontName=FONT_NAME)
+    c.setFont(FONT_NAME, 28)
+    c.drawString(72, 760, "证照打印机自检")
+    c.setFont(FONT_NAME, 14)
+    c.drawString(72, 720, f"{printer_name} · {time.strftime('%Y-%m-%d %H:%M:%S')} · 营业执照字体与边框")
+    c.rect(72, 400, 451, 280)
     c.showPage()
     c.save()
     return out.getvalue()

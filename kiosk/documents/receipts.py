@@ -3,7 +3,7 @@
 Inputs are the application document (application.schema.json), the platform's decision
 (CONTRACT.md) and the progress items ``{"service", "status", "updated_at", "detail"}``; ``kiosk`` is
 ``{"id", "site", "platform_public_url"}``. Names and ID numbers are masked through
-:mod:`kiosk.privacy` — a receipt left on the counter must not give them away. Every receipt
+:mod:`service.contract.privacy` — a receipt left on the counter must not give them away. Every receipt
 carries the application number and a QR code for the progress page.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from kiosk.documents.blocks import QR, Block, Cut, Feed, KeyValue, Receipt, Rule, Text, Title
-from kiosk.documents.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, LICENCE_EXPECTED_ZH, LINKED_ORDER,
+from devices.printers.blocks import QR, Block, Cut, Feed, KeyValue, Receipt, Rule, Text, Title
+from service.contract.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, LICENCE_EXPECTED_ZH, LINKED_ORDER,
                                     MODE_ZH, SEVERITY_ZH, expected_time, linked_name)
-from kiosk.privacy import mask_id, mask_name
+from service.contract.privacy import mask_id, mask_name
 
 DEFAULT_PUBLIC_URL = "https://yzt.example.gov.cn"
 HEADER = "银政通·企业开办一件事"

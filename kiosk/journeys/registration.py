@@ -436,7 +436,7 @@ class RegistrationJourney:
 
 def card_problems(card: Any, today: date, field_name: str) -> list[Problem]:
     """A card that cannot be used: bad ID number, expired, or an under-18 holder."""
-    from kiosk.idnumber import birth_date, is_valid
+    from service.contract.ids import birth_date, is_valid
 
     get = (lambda k: card.get(k)) if isinstance(card, dict) else (lambda k: getattr(card, k, None))
     id_number = get("id_number") or ""

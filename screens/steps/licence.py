@@ -33,7 +33,7 @@ class LicenceScreen(StepScreen):
 
     def _scanned(self, code: Any) -> Any:
         """Called on the UI thread for each new code: a quick local look, then the platform's check."""
-        from kiosk import elicence
+        from service.contract import elicence
 
         if not elicence.looks_like_licence(code.text):
             return self.app.tr("licence.not_licence")

@@ -11,7 +11,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.journeys.registration import LINKED_SERVICES, Step
-from kiosk.privacy import mask_id
+from service.contract.privacy import mask_id
 from screens.steps.base import StepScreen
 from screens.widgets.qr_image import QrImage  # noqa: F401  (registers the kv class)
 from screens.widgets.signature import SignaturePad  # noqa: F401  (registers the kv class)

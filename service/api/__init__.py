@@ -1,0 +1,1 @@
+"""The HTTP API (CONTRACT.md): routers per resource over one :class:`service.platform.Platform`."""

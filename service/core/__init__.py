@@ -1,0 +1,1 @@
+"""The platform's foundations: settings, database, migrations, keys, security, the working-day calendar."""
