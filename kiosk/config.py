@@ -40,6 +40,13 @@ def _one_of(*choices: Any) -> Callable[[Any], str | None]:
     return lambda v: None if v in choices else f"must be one of {', '.join(map(str, choices))}"
 
 
+def _kiosk_id(v: Any) -> str | None:
+    import re
+
+    return None if re.fullmatch(r"[A-Za-z0-9._-]{1,80}", str(v)) else \
+        "must be 1-80 letters, digits, '.', '_' or '-' (it names the kiosk's key at the platform)"
+
+
 def _nonempty(v: Any) -> str | None:
     return None if str(v).strip() else "must not be empty"
 
@@ -54,7 +61,10 @@ DEVICE_KEYS: dict[str, Key] = {
 
 SPEC: dict[str, dict[str, Key]] = {
     "kiosk": {
-        "id": Key(str, "YZT-DEV-0001", "this kiosk's fleet identifier", _nonempty),
+        "id": Key(str, "YZT-DEV-0001", "this kiosk's fleet identifier (letters, digits, `.`, `_`, `-`)", _kiosk_id),
+        "number": Key(int, 0, "this kiosk's 4-digit fleet number, part of every acceptance number it hands out "
+                              "(unique in the city; the platform refuses a second kiosk with it); 0 = the last four "
+                              "digits of `id`", _between(0, 9999)),
         "site": Key(str, "阳江市政务服务中心", "where the kiosk stands, shown on receipts and the fleet page", _nonempty),
         "region": Key(str, "阳江市", "the registration region: the first part of every company name", _nonempty),
         "site_type": Key(str, "hall", "`hall` (government service hall) or `bank_branch`", _one_of("hall", "bank_branch")),
@@ -89,10 +99,6 @@ SPEC: dict[str, dict[str, Key]] = {
         "heartbeat_s": Key(int, 60, "seconds between heartbeats to the platform", _between(5, 3600)),
     },
     "identity": {
-        "face_matcher": Key(str, "none", "who compares the live face with the card holder: `simulated` (simulator and "
-                                         "demo only) or `none` (no provider: the face step cannot pass)",
-                            _one_of("simulated", "none")),
-        "face_threshold": Key((int, float), 0.8, "lowest comparison score that passes", _between(0.5, 0.99)),
         "liveness_s": Key((int, float), 2.5, "how long the camera watches for a live face", _between(1, 10)),
     },
     "devices.idcard": {**DEVICE_KEYS, "url": Key(str, "/dev/ttyUSB0", DEVICE_KEYS["url"].doc)},
@@ -131,6 +137,15 @@ class Config:
 
     def device(self, kind: str) -> dict[str, Any]:
         return self._values[f"devices.{kind}"]
+
+    @property
+    def fleet_number(self) -> int:
+        """The configured number, else the last four digits of the kiosk id (YZT-DEV-0001 → 1)."""
+        number = int(self._values["kiosk"]["number"])
+        if number:
+            return number
+        digits = "".join(ch for ch in str(self._values["kiosk"]["id"]) if ch.isdigit())[-4:]
+        return int(digits) if digits and int(digits) else 1
 
     @property
     def data_dir(self) -> Path:
@@ -215,7 +230,6 @@ def simulated(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if not str(out[section]["url"]).startswith("sim://"):  # a configured sim://?state=… fault is kept
             out[section]["url"] = "sim://"
     out["platform"]["url"] = "embedded"
-    out["identity"]["face_matcher"] = "simulated"
     out["kiosk"]["fullscreen"] = False if os.environ.get("YZT_WINDOWED") else out["kiosk"]["fullscreen"]
     return out
 

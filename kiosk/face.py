@@ -1,11 +1,11 @@
-"""The face step: a live face in front of the kiosk (OpenCV detection + a movement check), then a
-comparison with the card holder by a provider behind :class:`FaceMatcher`.
+"""The face step: a live face in front of the kiosk (OpenCV detection + a movement check), then the
+comparison with the photo on file by the platform's identity provider.
 
 Liveness here is the cheap, honest part a kiosk can do alone: exactly one face, present in nearly
 every frame for a few seconds, and moving a little as living people do (a photo held still does
-not). The comparison itself needs the card photo decoded (a vendor WLT library) and a model or
-the platform's identity service; which one is configured in ``[identity] face_matcher``. The
-``simulated`` matcher exists for the simulator and the demo and says so in every result.
+not). The comparison is the platform's (the province's 可信身份认证 in production, a labelled
+simulator in tests): the kiosk sends the best live frame once, as JPEG, and keeps nothing; the
+platform answers a single-use verification id the application carries.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import cv2
 import numpy as np
@@ -51,7 +51,8 @@ class Liveness:
     frames: int
     with_face: int
     movement: float  # spread of the face centre, in face widths
-    best: np.ndarray | None
+    best: np.ndarray | None  # the largest face, cropped
+    best_frame: np.ndarray | None = None  # the whole frame it was seen in (what the platform compares)
 
 
 def observe(camera: Any, seconds: float = 2.5, min_frames: int = 8) -> Liveness:
@@ -59,7 +60,7 @@ def observe(camera: Any, seconds: float = 2.5, min_frames: int = 8) -> Liveness:
     deadline = time.monotonic() + seconds
     seq, frames, with_face = 0, 0, 0
     centres: list[tuple[float, float, float]] = []
-    best, best_w = None, 0
+    best, best_w, best_frame = None, 0, None
     while time.monotonic() < deadline or frames < min_frames:
         frame = camera.wait_frame(after_seq=seq, timeout=2.0)
         seq = frame.seq
@@ -72,62 +73,44 @@ def observe(camera: Any, seconds: float = 2.5, min_frames: int = 8) -> Liveness:
             with_face += 1
             centres.append((x + w / 2, y + h / 2, float(w)))
             if w > best_w:
-                best, best_w = frame.image[y:y + h, x:x + w].copy(), w
+                best, best_w, best_frame = frame.image[y:y + h, x:x + w].copy(), w, frame.image.copy()
         if frames > min_frames * 6:
             break
     movement = 0.0
     if len(centres) >= 2:
         arr = np.array(centres)
         movement = float(np.hypot(arr[:, 0].std(), arr[:, 1].std()) / max(1.0, arr[:, 2].mean()))
-    return Liveness(frames, with_face, movement, best)
+    return Liveness(frames, with_face, movement, best, best_frame)
 
 
-class FaceMatcher(Protocol):
-    name: str
-
-    def compare(self, face: np.ndarray, card: Any) -> float:
-        """Similarity 0–1 between the live face and the card holder."""
-
-
-class SimulatedMatcher:
-    """For the simulator and demo only: a live face matches with a fixed score."""
-
-    name = "simulated"
-
-    def compare(self, face: np.ndarray, card: Any) -> float:
-        return 0.93
+@dataclass(frozen=True)
+class FaceResult:
+    passed: bool
+    score: float
+    verification_id: str | None
 
 
-class NoMatcher:
-    """No comparison provider configured: the face step cannot pass, and says why."""
-
-    name = "none"
-
-    def compare(self, face: np.ndarray, card: Any) -> float:
-        raise FaceError("error.face.no_provider", "no face comparison provider configured")
-
-
-MATCHERS = {"simulated": SimulatedMatcher, "none": NoMatcher}
-
-
-def check_face(camera: Any, cfg: Any, card: Any = None) -> tuple[bool, float, float]:
-    """(passed, score, threshold) for the person at the camera; FaceError says what to do otherwise."""
-    identity = cfg.identity
-    threshold = float(identity.face_threshold)
-    if hasattr(camera, "simulator") and getattr(camera, "simulator", None) is not None and \
-            identity.face_matcher == "simulated":
-        camera.simulator.show_face()
+def check_face(camera: Any, cfg: Any, card: Any, compare: Any) -> FaceResult:
+    """Liveness at the camera, then ``compare(id_number, name, jpeg) -> {"passed", "score",
+    "verification_id"}`` (the platform); FaceError says what to do otherwise."""
+    simulator = getattr(camera, "simulator", None)
+    if simulator is not None:  # the simulated camera shows a moving face while it is watched
+        simulator.show_face()
     try:
-        seen = observe(camera, float(identity.liveness_s))
+        seen = observe(camera, float(cfg.identity.liveness_s))
     finally:
-        if getattr(camera, "simulator", None) is not None and identity.face_matcher == "simulated":
-            camera.simulator.show_nothing()
-    if seen.with_face < max(3, int(seen.frames * 0.7)) or seen.best is None:
+        if simulator is not None:
+            simulator.show_nothing()
+    if seen.with_face < max(3, int(seen.frames * 0.7)) or seen.best_frame is None:
         raise FaceError("error.face.none", f"a face in {seen.with_face} of {seen.frames} frames")
     if seen.movement < 0.004:
         raise FaceError("error.face.still", f"movement {seen.movement:.4f}")
-    matcher = MATCHERS.get(identity.face_matcher, NoMatcher)()
-    score = float(matcher.compare(seen.best, card))
-    log.info("face step: %d/%d frames with a face, movement %.3f, %s score %.2f (threshold %.2f)",
-             seen.with_face, seen.frames, seen.movement, matcher.name, score, threshold)
-    return score >= threshold, score, threshold
+    ok, jpeg = cv2.imencode(".jpg", seen.best_frame, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:
+        raise FaceError("error.face.none", "the frame could not be encoded")
+    get = (lambda k: card.get(k)) if isinstance(card, dict) else (lambda k: getattr(card, k, None))
+    answer = compare(get("id_number") or "", get("name") or get("name_en") or "", jpeg.tobytes())
+    result = FaceResult(bool(answer.get("passed")), float(answer.get("score") or 0.0), answer.get("verification_id"))
+    log.info("face step: %d/%d frames with a face, movement %.3f, platform score %.2f, %s", seen.with_face,
+             seen.frames, seen.movement, result.score, "passed" if result.passed else "not passed")
+    return result

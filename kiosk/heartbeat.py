@@ -33,7 +33,8 @@ class Heartbeat:
         """Send one heartbeat now; True if the platform took it."""
         try:
             status = heartbeat_status(self.runtime)
-            self.runtime.platform_client().heartbeat(self.runtime.cfg.kiosk.site, status)
+            self.runtime.platform_client().heartbeat(self.runtime.cfg.kiosk.site, status,
+                                                     self.runtime.cfg.fleet_number)
         except Exception as exc:  # the platform may be down: the next beat tries again
             self.failed += 1
             self.last_error = f"{type(exc).__name__}: {exc}"

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     delivered_at REAL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, next_try_at);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
 
@@ -125,6 +126,21 @@ class Outbox:
             except PermanentRejection:
                 delivered += 1
         return delivered, len(self.pending())
+
+    def next_serial(self, name: str) -> int:
+        """0, 1, 2 … for ``name``, durably (a number handed out is never handed out again, even after a crash)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+                value = 0 if row is None else int(row[0])
+                self._db.execute("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE "
+                                 "SET value = excluded.value", (name, value + 1))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return value
 
     # -- reading ---------------------------------------------------------------------------
     def pending(self) -> list[Pending]:

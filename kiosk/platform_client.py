@@ -13,6 +13,7 @@ about the document itself and are :class:`PlatformRefused` — it will never be 
 
 from __future__ import annotations
 
+import base64
 import json as _json
 import logging
 import time
@@ -119,12 +120,26 @@ class PlatformClient:
         return self._call("POST", "/api/v1/applications", json=application)
 
     def status(self, application_id: str) -> dict[str, Any] | None:
+        """The full state of an application this kiosk submitted (None when the platform has none)."""
         try:
             return self._call("GET", f"/api/v1/applications/{application_id}")
         except PlatformRefused as exc:
             if exc.status in (404, 422):
                 return None
             raise
+
+    def progress(self, acceptance_no: str) -> dict[str, Any] | None:
+        """The public progress of an acceptance number (nothing personal)."""
+        try:
+            return self._call("GET", f"/api/v1/progress/{acceptance_no}")
+        except PlatformRefused as exc:
+            if exc.status in (404, 422):
+                return None
+            raise
+
+    def card_read(self, id_number: str) -> None:
+        """Tell the platform this kiosk has just read this card (lookups by it may follow)."""
+        self._call("POST", "/api/v1/identity/card-read", retries=1, json={"id_number": id_number})
 
     def lookup(self, id_number: str) -> list[dict[str, Any]]:
         return self._call("POST", "/api/v1/applications/lookup", json={"id_number": id_number})
@@ -148,25 +163,37 @@ class PlatformClient:
     def search_scopes(self, query: str, limit: int = 40) -> list[dict[str, Any]]:
         return self._call("GET", "/api/v1/scopes/search", params={"q": query, "limit": limit})
 
-    def send_sms_code(self, phone: str) -> dict[str, Any]:
-        return self._call("POST", "/api/v1/sms/send", retries=0, json={"phone": phone})
+    def send_sms_code(self, phone: str, id_number: str, name: str) -> dict[str, Any]:
+        """三要素 then a code: PlatformRefused with status 422 and detail PHONE_NOT_OWNER when the phone
+        is another person's; PlatformUnavailable(429) with the platform's wait message in a cooldown."""
+        return self._call("POST", "/api/v1/sms/send", retries=0,
+                          json={"phone": phone, "id_number": id_number, "name": name})
 
-    def verify_sms_code(self, phone: str, code: str) -> bool:
-        """True when the code is right; False when it is wrong (PlatformRefused for expired, too many tries)."""
+    def verify_sms_code(self, phone: str, code: str, id_number: str) -> str | None:
+        """The verification id when the code is right; None when it is wrong (PlatformRefused for
+        expired or never sent, PlatformUnavailable for too many tries)."""
         try:
-            self._call("POST", "/api/v1/sms/verify", retries=0, json={"phone": phone, "code": code})
+            answer = self._call("POST", "/api/v1/sms/verify", retries=0,
+                                json={"phone": phone, "code": code, "id_number": id_number})
         except PlatformRefused as exc:
             if exc.status == 400:
-                return False
+                return None
             raise
-        return True
+        return str(answer["verification_id"])
+
+    def verify_face(self, id_number: str, name: str, image: bytes) -> dict[str, Any]:
+        """The platform compares the live image with the photo on file: ``{"passed", "score", "verification_id"}``."""
+        return self._call("POST", "/api/v1/identity/face", retries=1,
+                          json={"id_number": id_number, "name": name,
+                                "live_image_b64": base64.b64encode(image).decode("ascii")})
 
     def dev_sms_code(self, phone: str) -> str | None:
         """The code a demo platform sent (the simulated citizen's phone)."""
         try:
-            return self._call("GET", f"/api/v1/dev/sms/{phone}", retries=0).get("code")
+            answer = self._call("GET", f"/api/v1/dev/sms/{phone}", retries=0)
         except PlatformRefused:
             return None
+        return answer.get("code") if isinstance(answer, dict) else None
 
     def verify_licence(self, code: str) -> dict[str, Any]:
         return self._call("GET", "/api/v1/licences/verify", params={"code": code})
@@ -174,9 +201,25 @@ class PlatformClient:
     def retry_item(self, application_id: str, service: str) -> None:
         self._call("POST", f"/api/v1/applications/{application_id}/items/{service}/retry")
 
-    def heartbeat(self, site: str, status: dict[str, Any]) -> None:
+    def record(self, uscc: str, id_number: str, face_verification_id: str, purpose: str) -> dict[str, Any]:
+        """A company's record for its legal representative (after the platform's face check)."""
+        return self._call("POST", f"/api/v1/entities/{uscc}/record",
+                          json={"id_number": id_number, "face_verification_id": face_verification_id,
+                                "purpose": purpose})
+
+    def clearance(self, uscc: str) -> dict[str, Any]:
+        """企业退出"一张表": what each department still holds open for the company."""
+        return self._call("GET", f"/api/v1/entities/{uscc}/clearance")
+
+    def call_staff(self, step: str) -> int:
+        return int(self._call("POST", "/api/v1/help", retries=1, json={"step": step})["id"])
+
+    def rate(self, journey: str, level: int, reasons: list[str]) -> None:
+        self._call("POST", "/api/v1/ratings", retries=1, json={"journey": journey, "level": level, "reasons": reasons})
+
+    def heartbeat(self, site: str, status: dict[str, Any], fleet_number: int | None = None) -> None:
         self._call("POST", f"/api/v1/kiosks/{self.kiosk_id}/heartbeat", retries=0,
-                   json={"site": site, "version": __version__, "status": status})
+                   json={"site": site, "version": __version__, "fleet_number": fleet_number, "status": status})
 
 
 def _retry_after(response: requests.Response) -> float | None:

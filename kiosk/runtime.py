@@ -115,6 +115,27 @@ class Runtime:
             self._outbox = Outbox(folder / "outbox.db", self.vault())
         return self._outbox
 
+    def new_visit(self) -> tuple[str, str]:
+        """A visit's application id and acceptance number, fixed at its start (offline too): the number
+        is this kiosk's fleet number, today's durable counter and the kiosk's own permutation key."""
+        import uuid
+        from datetime import datetime, timedelta, timezone
+
+        from service.contract import acceptance
+        from service.contract.files import ensure_private_dir
+
+        day = datetime.now(timezone(timedelta(hours=8))).date()
+        key_path = ensure_private_dir(self.cfg.data_dir) / "acceptance.key"
+        if not key_path.exists():
+            import secrets
+
+            from service.contract.files import write_private
+
+            write_private(key_path, secrets.token_bytes(32))
+        serial = self.outbox().next_serial(f"acceptance:{day:%y%m%d}")
+        number = acceptance.make(day, self.cfg.fleet_number, serial, key_path.read_bytes())
+        return str(uuid.uuid4()), number
+
     def close(self) -> None:
         for device in self.devices.values():
             try:

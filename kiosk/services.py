@@ -25,7 +25,14 @@ class ServiceError(Exception):
         self.detail = detail
 
     def message(self, lang: str) -> str:
+        """The catalogue's words; in Chinese, the platform's own when it gave some (a wait time, a reason)."""
+        if lang == "zh" and self.key in PLATFORM_WORDS and self.detail:
+            return self.detail
         return tr(self.key, lang)
+
+
+PLATFORM_WORDS = ("error.sms.wait", "error.sms.not_owner", "error.sms.expired", "error.face.platform",
+                  "error.platform.refused")
 
 
 class KioskServices:
@@ -85,30 +92,55 @@ class KioskServices:
     def search_scopes(self, query: str) -> list[dict[str, Any]]:
         return self.platform().search_scopes(query=query, limit=40)
 
-    def send_sms(self, phone: str) -> None:
-        self.platform().send_sms_code(phone)
+    def send_sms(self, phone: str, card: Any) -> None:
+        """三要素 at the platform, then the code to the phone. ServiceError ``error.sms.not_owner`` when the
+        phone is registered to someone else; ``error.sms.wait`` (with the platform's words) in a cooldown."""
+        from kiosk.journeys.registration import person_of
+        from kiosk.platform_client import PlatformError
 
-    def verify_sms(self, phone: str, code: str) -> bool:
-        return bool(self.platform().verify_sms_code(phone, code))
+        person = person_of(card)
+        try:
+            self.platform().send_sms_code(phone, person["id_number"] or "", person["name"] or "")
+        except PlatformError as exc:
+            if exc.status == 422 and "PHONE_NOT_OWNER" in exc.detail:
+                raise ServiceError("error.sms.not_owner", exc.message) from None
+            if exc.status == 429:
+                raise ServiceError("error.sms.wait", exc.message) from None
+            raise ServiceError("error.platform.down", exc.message) from None
 
-    def liveness(self, card: Any = None) -> tuple[bool, float, float]:
-        """Face detection with liveness on the camera, compared by the identity provider."""
-        from kiosk.face import FaceError, check_face
+    def verify_sms(self, phone: str, code: str, card: Any) -> str | None:
+        """The platform's verification id for a right code; None for a wrong one."""
+        from kiosk.journeys.registration import person_of
+        from kiosk.platform_client import PlatformError
 
         try:
-            return check_face(self.device("camera"), self.cfg, card)
+            return self.platform().verify_sms_code(phone, code, person_of(card)["id_number"] or "")
+        except PlatformError as exc:
+            raise ServiceError("error.sms.expired" if exc.status in (404, 410, 429) else "error.platform.down",
+                               exc.message) from None
+
+    def liveness(self, card: Any) -> Any:
+        """Liveness on the camera, then the platform's comparison: a :class:`kiosk.face.FaceResult`."""
+        from kiosk.face import FaceError, check_face
+        from kiosk.platform_client import PlatformError
+
+        try:
+            return check_face(self.device("camera"), self.cfg, card, self.platform().verify_face)
         except FaceError as exc:
             raise ServiceError(exc.key, str(exc)) from None
         except TimeoutError as exc:
             raise ServiceError("error.device.camera", str(exc)) from None
+        except PlatformError as exc:
+            raise ServiceError("error.face.platform", exc.message) from None
 
     # -- submission and printing -------------------------------------------------------------
     def verify_licence(self, text: str) -> dict[str, Any]:
         """The platform's check of a scanned e-licence code (signature, expiry, registration)."""
         from kiosk.platform_client import PlatformError
+        from service.contract import elicence
 
         try:
-            return self.platform().verify_licence(text)
+            return self.platform().verify_licence(elicence.payload_of(text))
         except PlatformError as exc:
             raise ServiceError("error.platform.down", exc.detail) from None
 
@@ -172,7 +204,8 @@ class KioskServices:
     def _print_licence(self, application: dict[str, Any], decision: dict[str, Any], outcome: dict[str, Any]) -> None:
         from kiosk.documents import licence_from, licence_pdf
 
-        licence = licence_from(application, decision, authority=f"{self.cfg.kiosk.region}市场监督管理局")
+        licence = licence_from(application, decision, authority=f"{self.cfg.kiosk.region}市场监督管理局",
+                               public_url=self.kiosk_info()["platform_public_url"])
         pdf = licence_pdf(licence, "A4")
         outcome["licence_pdf"] = pdf
         try:
@@ -220,11 +253,12 @@ class KioskServices:
         return self.runtime.outbox().flush(client.submit)
 
     # -- progress query ----------------------------------------------------------------------
-    def progress_by_id(self, application_id: str) -> dict[str, Any] | None:
+    def progress_by_number(self, acceptance_no: str) -> dict[str, Any] | None:
+        """The public progress of an acceptance number (scanned from a receipt or typed)."""
         from kiosk.platform_client import PlatformError
 
         try:
-            return self.platform().status(application_id)
+            return self.platform().progress(acceptance_no)
         except PlatformError as exc:
             raise ServiceError("error.platform.down", exc.detail) from None
 
@@ -239,12 +273,19 @@ class KioskServices:
             return tr("print.receipt_kept", "zh")
         return tr("print.progress_done", "zh") if result.printed else result.message_zh
 
-    def progress_by_person(self, id_number: str) -> list[dict[str, Any]]:
+    def progress_by_person(self, card: Any) -> list[dict[str, Any]]:
+        """Every application naming the person whose card was just read here, newest first."""
+        from kiosk.journeys.registration import person_of
         from kiosk.platform_client import PlatformError
 
+        number = person_of(card)["id_number"] or ""
         try:
-            return self.platform().lookup(id_number)
+            client = self.platform()
+            client.card_read(number)
+            return client.lookup(number)
         except PlatformError as exc:
+            if exc.status == 404:
+                return []
             raise ServiceError("error.platform.down", exc.detail) from None
 
     def branch_for(self, bank: str) -> str:

@@ -162,18 +162,14 @@ class KioskApp(App):
     def start_journey(self, kind: str) -> None:
         """Open one of the home page's tasks; journeys not offered yet say so honestly."""
         self.record("journey", kind)
-        if kind == "open":
-            k = self.cfg.kiosk
-            preset = {"bank": k.bank, "branch": k.branch} if k.site_type == "bank_branch" and k.bank else None
-            self.journey = RegistrationJourney(kiosk_id=k.id, preset_bank=preset)
-            self.outcome = None
-            self.show_journey()
-        elif kind == "single":
+        if kind in ("open", "single"):
             from kiosk.journeys.single import SingleItemJourney
 
             k = self.cfg.kiosk
             preset = {"bank": k.bank, "branch": k.branch} if k.site_type == "bank_branch" and k.bank else None
-            self.journey = SingleItemJourney(kiosk_id=k.id, preset_bank=preset)
+            app_id, number = self.runtime.new_visit() if self.runtime is not None else (None, None)
+            cls = RegistrationJourney if kind == "open" else SingleItemJourney
+            self.journey = cls(kiosk_id=k.id, preset_bank=preset, application_id=app_id, acceptance_no=number)
             self.outcome = None
             self.show_journey()
         elif kind == "progress":

@@ -109,12 +109,12 @@ class ProgressScreen(Screen):
                 self._camera_view.parent.remove_widget(self._camera_view)
 
     def _scanned(self, code: Any) -> Any:
-        app_id = self.query.scanned(code.text)
-        if app_id is None:
+        number = self.query.scanned(code.text)
+        if number is None:
             self.problems = list(self.query.problems)
             return self.query.problems[0].message(self.app.lang)
         self.busy = self.app.tr("progress.searching")
-        run_async(self.app.services.progress_by_id, app_id, on_done=self._found, on_error=self._failed)
+        run_async(self.app.services.progress_by_number, number, on_done=self._found, on_error=self._failed)
         return True
 
     # -- actions -----------------------------------------------------------------------------
@@ -128,9 +128,8 @@ class ProgressScreen(Screen):
     def _card(self, card: Any) -> None:
         self._waiting_card = False
         self.app.session.remember_person(card)
-        number = card.get("id_number") if isinstance(card, dict) else getattr(card, "id_number", "")
         self.busy = self.app.tr("progress.searching")
-        run_async(self.app.services.progress_by_person, number, on_done=self._found, on_error=self._failed)
+        run_async(self.app.services.progress_by_person, card, on_done=self._found, on_error=self._failed)
 
     def _found(self, results: Any) -> None:
         self.busy = ""

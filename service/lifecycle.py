@@ -24,7 +24,7 @@ from service import registry
 from service.contract import elicence
 from service.contract.labels import SERVICES
 from service.contract.models import ApplicationIn, Officers
-from service.engine import law
+from service.contract import law
 from service.engine.rules import Context
 from service.models import Application, Entity, EntityEvent, utcnow
 from service.reference import sound

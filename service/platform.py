@@ -35,7 +35,7 @@ from service.core.migrate import upgrade
 from service.core.security import KioskKeys, RateLimiter, forget_old_nonces
 from service.core.settings import Settings
 from service.departments import Department, simulated
-from service.engine import law
+from service.contract import law
 from service.engine.approval import decide, evaluate, submission_day
 from service.engine.rules import Context, Identity, name_reasons, people, reason
 from service.identity import (HttpGateway, IdentityError, LogGateway, NoIdentity, Proofs, SimulatedIdentity, SmsCodes,
@@ -496,23 +496,26 @@ class Platform:
         person = self.keys.person_key(id_number)
         now = utcnow()
         hour = now - timedelta(hours=1)
-        with self.store.write() as s:
+        refusal: Exception | None = None
+        with self.store.write() as s:  # a refusal is audited in its own committed transaction
             read = s.get(CardRead, (actor.kiosk_id, person))
-            if read is None or (now - read.at).total_seconds() > 300:
-                self.audit(s, actor, "lookup.refused", person[:12], why="card not just read at this kiosk")
-                raise NotFound("请先在本机读卡器上读取本人身份证件，再查询办理进度。")
             per_kiosk = s.execute(select(func.count()).select_from(Lookup).where(
                 Lookup.kiosk_id == actor.kiosk_id, Lookup.at >= hour)).scalar_one()
             per_person = s.execute(select(func.count()).select_from(Lookup).where(
                 Lookup.person_key == person, Lookup.at >= hour)).scalar_one()
-            if per_kiosk >= self.settings.lookup_per_hour * 10 or per_person >= self.settings.lookup_per_hour:
+            if read is None or (now - read.at).total_seconds() > 300:
+                self.audit(s, actor, "lookup.refused", person[:12], why="card not just read at this kiosk")
+                refusal = NotFound("请先在本机读卡器上读取本人身份证件，再查询办理进度。")
+            elif per_kiosk >= self.settings.lookup_per_hour * 10 or per_person >= self.settings.lookup_per_hour:
                 self.audit(s, actor, "lookup.limited", person[:12])
-                raise TooMany("查询过于频繁，请稍后再试。", 600)
-            s.add(Lookup(kiosk_id=actor.kiosk_id, person_key=person, at=now))
-            self.audit(s, actor, "lookup", person[:12])
-            rows = s.execute(select(Application).where(Application.person_keys.like(f"% {person} %"))
-                             .order_by(Application.received_at.desc()).limit(limit)).scalars().all()
-            return [self._status_of(s, r) for r in rows]
+                refusal = TooMany("查询过于频繁，请稍后再试。", 600)
+            else:
+                s.add(Lookup(kiosk_id=actor.kiosk_id, person_key=person, at=now))
+                self.audit(s, actor, "lookup", person[:12])
+                rows = s.execute(select(Application).where(Application.person_keys.like(f"% {person} %"))
+                                 .order_by(Application.received_at.desc()).limit(limit)).scalars().all()
+                return [self._status_of(s, r) for r in rows]
+        raise refusal
 
     def review(self, application_id: str, action: str, comment: str, actor: Actor) -> Decision:
         """A reviewer's approve/reject of an application in manual review."""

@@ -4,7 +4,7 @@ The name index is the ``entities`` table itself: (region, trade_name) and (regio
 industry) are B-tree indexes, so a name check costs a few index probes whether the city holds a
 thousand names or millions (``bench/bench_platform.py`` measures it). Only entities that hold their
 name (``name_live``) count as "registered"; a deregistered one still blocks its name for a year
-(:data:`service.engine.law.NAME_PROTECTED_AFTER_CANCEL_DAYS`). People are keyed hashes.
+(:data:`service.contract.law.NAME_PROTECTED_AFTER_CANCEL_DAYS`). People are keyed hashes.
 """
 
 from __future__ import annotations

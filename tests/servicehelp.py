@@ -36,6 +36,11 @@ _names = (a + b + c for a, b, c in itertools.product(_CHARS, repeat=3))
 
 
 _people = itertools.count(1)
+_phones = itertools.count(13900000000)
+
+
+def fresh_phone() -> str:
+    return str(next(_phones))
 
 
 def fresh_person(name: str = "张伟明") -> dict[str, str]:
@@ -121,8 +126,8 @@ def application(trade: str | None = None, **changes: Any) -> dict[str, Any]:
             {**person(LI), "subscribed_cny": 400_000, "contribution_deadline": deadline},
         ],
         "officers": {"legal_representative": person(rep), "directors": [person(rep)], "managers": [person(rep)],
-                     "supervisor": person(LI), "finance_officer": person(LI)},
-        "applicant": {"person": {**person(rep), "phone": "13800138000"},
+                     "supervisor": person(LI), "finance_officer": person(rep)},
+        "applicant": {"person": {**person(rep), "phone": fresh_phone()},
                       "verification": {"card_read": True, "card_valid_to": "2035-01-01", "liveness_passed": True,
                                        "face_match_score": 0.93, "face_match_threshold": 0.8, "phone_verified": True,
                                        "verified_at": now.isoformat()}},
@@ -143,14 +148,98 @@ def codes(decision: dict[str, Any]) -> set[str]:
 
 
 def start_platform(tmp: Path, **settings: Any) -> Any:
-    """A real platform on a loopback port over its own SQLite file and the known reference cases."""
+    """A real platform on a loopback port over its own SQLite file and the known reference cases:
+    secure as shipped (kiosks must sign), with the simulated identity provider and the dev SMS endpoint."""
+    from service.core.settings import Settings
     from service.server import serve_in_thread
-    from service.settings import Settings
 
-    options: dict[str, Any] = {"db_url": f"sqlite:///{tmp / 'platform.db'}",
-                               "reference_dir": write_reference(tmp / "reference"), "key_dir": tmp / "keys",
-                               "dispatch_scale": 0.002, "dispatch_tick_s": 0.05, "dev_sms": True,
-                               "sms_cooldown_s": 0, "reviewer_token": "test-reviewer", "rate_per_s": 10_000.0,
-                               "rate_burst": 10_000}
+    options: dict[str, Any] = {"platform_dir": tmp / "platform", "reference_dir": write_reference(tmp / "reference"),
+                               "dispatch_scale": 0.002, "dispatch_tick_s": 0.05, "dev_sms": True, "identity": "simulated",
+                               "sms_cooldown_s": 0, "rate_per_s": 10_000.0, "rate_burst": 10_000}
     options.update(settings)
     return serve_in_thread(Settings(**options))
+
+
+JPEG = b""
+
+
+def live_image() -> bytes:
+    """A camera frame as the kiosk sends it (JPEG, 640×480)."""
+    global JPEG
+    if not JPEG:
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", (640, 480), (120, 110, 100)).save(out, "JPEG")
+        JPEG = out.getvalue()
+    return JPEG
+
+
+class Kiosk:
+    """An enrolled kiosk as the platform meets one: its own Ed25519 key, the product's own client."""
+
+    def __init__(self, running: Any, kiosk_id: str = "YJ-TEST-01", folder: Path | None = None) -> None:
+        from kiosk.platform_client import PlatformClient
+        from service.contract.signing import load_or_create_key, public_pem
+        from service.core.security import KioskKeys
+
+        folder = folder or running.platform.settings.platform_dir / "test-kiosks"
+        self.kiosk_id, self.url = kiosk_id, running.url
+        self.key = load_or_create_key(folder / f"{kiosk_id}.key")
+        KioskKeys(running.platform.settings.kiosks).enrol(kiosk_id, public_pem(self.key))
+        self.client = PlatformClient(running.url, kiosk_id=kiosk_id, signing_key=self.key, retries=0)
+
+    def prove(self, doc: dict[str, Any], face: bool = True, phone: bool = True) -> dict[str, Any]:
+        """Do the identity steps at the platform for the applicant, as the kiosk does; the proofs go in."""
+        person = doc["applicant"]["person"]
+        v = doc["applicant"]["verification"]
+        if phone:
+            self.client.send_sms_code(person["phone"], person["id_number"], person["name"])
+            code = self.client.dev_sms_code(person["phone"])
+            v["phone_verification_id"] = self.client.verify_sms_code(person["phone"], code or "", person["id_number"])
+        if face:
+            answer = self.client.verify_face(person["id_number"], person["name"], live_image())
+            v["face_verification_id"] = answer.get("verification_id")
+        return doc
+
+    def submit(self, doc: dict[str, Any], prove: bool = True) -> dict[str, Any]:
+        return self.client.submit(self.prove(doc) if prove else doc)
+
+    def raw(self, method: str, path: str, body: Any = None, sign: bool = True, tamper: dict[str, Any] | None = None,
+            **kw: Any) -> Any:
+        """A request signed (or not) by hand, for what a stranger on the network would try."""
+        import json
+
+        import requests
+
+        from service.contract.signing import sign_headers
+
+        data = b"" if body is None else (body if isinstance(body, bytes) else
+                                         json.dumps(body, ensure_ascii=False).encode())
+        headers = {"Content-Type": "application/json"}
+        if sign:
+            headers.update(sign_headers(self.key, self.kiosk_id, method, path, data, **(tamper or {})))
+        headers.update(kw.pop("headers", {}))
+        return requests.request(method, self.url + path, data=data or None, headers=headers, timeout=10, **kw)
+
+
+def staff(running: Any, role: str, username: str | None = None) -> Any:
+    """A signed-in person of the platform (an account made as ``yzt platform account add`` makes one)."""
+    import requests
+
+    from service.core.security import hash_password
+    from service.models import Account
+
+    username = username or f"{role}-{uuid.uuid4().hex[:6]}"
+    with running.platform.store.write() as s:
+        s.add(Account(username=username, display_name=username, role=role, failures=0, disabled=False,
+                      password_hash=hash_password("correct horse battery")))
+    session = requests.Session()
+    answer = session.post(running.url + "/api/v1/session", json={"username": username,
+                                                                 "password": "correct horse battery"}, timeout=10)
+    answer.raise_for_status()
+    session.headers["X-CSRF-Token"] = answer.json()["csrf"]
+    session.username = username  # type: ignore[attr-defined]
+    return session

@@ -13,8 +13,9 @@ from hypothesis import given, strategies as st
 from kiosk.documents import (QR, Cut, Receipt, ReceiptInputError, acceptance_receipt, cny_uppercase,
                              linked_items_receipt, progress_receipt, progress_url, result_notice)
 from service.contract.labels import LINKED_SERVICES
-from kiosk.documents.samples import (SAMPLE_APPLICATION_ID, SAMPLE_USCC, sample_application, sample_decision,
-                                     sample_items, sample_kiosk)
+from kiosk.documents.samples import (SAMPLE_ACCEPTANCE_NO, SAMPLE_APPLICATION_ID, SAMPLE_USCC, sample_application,
+                                     sample_decision, sample_items, sample_kiosk)
+from service.contract import acceptance
 
 NOW = datetime(2026, 3, 18, 9, 45, tzinfo=timezone.utc)
 BUILDERS = {
@@ -36,11 +37,11 @@ def test_every_receipt_has_the_number_kiosk_time_masked_person_and_progress_qr(d
     receipt = BUILDERS[kind](app, decision, kiosk, items)
     text = receipt.plain_text()
     assert receipt.kind == kind and receipt.application_id == SAMPLE_APPLICATION_ID
-    assert SAMPLE_APPLICATION_ID in text
+    assert acceptance.grouped(SAMPLE_ACCEPTANCE_NO) in text  # the number a person reads, in groups
     assert kiosk["id"] in text and kiosk["site"] in text
     assert NOW.astimezone().strftime("%Y-%m-%d %H:%M") in text
     assert "陈**" in text and "4417**********1234" in text
-    assert receipt.qr_payloads == [f"https://yzt.yangjiang.gov.cn/progress/{SAMPLE_APPLICATION_ID}"]
+    assert receipt.qr_payloads == [f"https://yzt.yangjiang.gov.cn/p/{SAMPLE_ACCEPTANCE_NO}"]
     assert isinstance(receipt.blocks[-1], Cut) and receipt.cuts == 1
 
 
@@ -53,7 +54,7 @@ def test_no_receipt_carries_a_full_name_id_number_or_phone(docs, kind):
         assert person["id_number"] not in whole
         assert person["name"] not in whole
     assert "13800138000" not in whole
-    assert not re.search(r"\d{17}[\dX]", whole)
+    assert not re.search(r"\d{17}[\dX]", whole.replace(SAMPLE_ACCEPTANCE_NO, ""))
 
 
 def test_acceptance_lists_the_chosen_items_with_their_expected_times(docs):
@@ -71,7 +72,7 @@ def test_partial_chain_prints_only_what_was_chosen(docs):
     app["mode"] = "partial_chain"
     app["linked_services"] = {"seal": app["linked_services"]["seal"], "bank_account": app["linked_services"]["bank_account"]}
     text = acceptance_receipt(app, decision, kiosk, now=NOW).plain_text()
-    assert "公章刻制：当日" in text and "银行预开户：1个工作日" in text
+    assert "公章刻制：当日办结" in text and "银行预开户：1个工作日内办结" in text
     assert "社保登记" not in text and "公积金缴存登记" not in text and "分链式选择办" in text
 
 
@@ -79,7 +80,7 @@ def test_linked_service_names_are_the_official_ones():
     assert {k: v.name_zh for k, v in LINKED_SERVICES.items()} == {
         "seal": "公章刻制", "tax": "申领发票和税务UKey", "social_insurance": "社保登记",
         "housing_fund": "公积金缴存登记", "bank_account": "银行预开户"}
-    assert LINKED_SERVICES["seal"].expected_zh == "当日" and LINKED_SERVICES["tax"].expected_zh == "1个工作日"
+    assert LINKED_SERVICES["seal"].expected_zh == "当日办结" and LINKED_SERVICES["tax"].expected_zh == "1个工作日内办结"
 
 
 def test_result_notice_approved_manual_and_rejected(docs):
@@ -123,12 +124,13 @@ def test_the_receipt_qr_reads_back_as_this_application_s_progress_code(docs):
 
     app, decision, kiosk, _ = docs
     payload = parse(acceptance_receipt(app, decision, kiosk).qr_payloads[0])
-    assert payload.kind == "progress" and payload.application_id == SAMPLE_APPLICATION_ID
+    assert payload.kind == "progress" and payload.acceptance_no == SAMPLE_ACCEPTANCE_NO
 
 
 def test_progress_url_default_and_trailing_slash():
-    assert progress_url("abc", {"platform_public_url": "https://x.gov.cn/"}) == "https://x.gov.cn/progress/abc"
-    assert progress_url("abc", None).endswith("/progress/abc")
+    number = SAMPLE_ACCEPTANCE_NO
+    assert progress_url(number, {"platform_public_url": "https://x.gov.cn/"}) == f"https://x.gov.cn/p/{number}"
+    assert progress_url(f"{number[:6]} {number[6:]}", None).endswith(f"/p/{number}")
 
 
 def test_receipt_round_trips_through_json(docs):

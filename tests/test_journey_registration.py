@@ -24,8 +24,8 @@ AVAILABLE = {"available": True, "reasons": []}
 def walk_to_check(j: RegistrationJourney, entity="llc"):
     assert j.choose_entity_type(entity) == []
     assert j.card_read(ZHANG) == [] and j.current is Step.PHONE
-    assert j.phone_verified("13800138000", True) == [] and j.current is Step.LIVENESS
-    assert j.liveness_result(True, 0.93) == [] and j.current is Step.NAME
+    assert j.phone_verified("13800138000", "ph_test-proof") == [] and j.current is Step.LIVENESS
+    assert j.liveness_result(True, 0.93, "fa_test-proof") == [] and j.current is Step.NAME
     assert j.set_name("阳江市", "星河", "科技", "有限公司", AVAILABLE) == [] and j.current is Step.ADDRESS
     assert j.set_address("441702001001001", "阳江市江城区东风一路1号101房") == []
     assert j.set_scope([{"code": "I6510", "text": "软件开发", "permit": "none"}]) == []
@@ -62,8 +62,8 @@ def test_individual_business_skips_shareholders_and_officers_and_partial_chain()
     j = RegistrationJourney(today=TODAY)
     assert j.choose_entity_type("individual_business") == []
     j.card_read(ZHANG)
-    j.phone_verified("13800138000", True)
-    j.liveness_result(True, 0.9)
+    j.phone_verified("13800138000", "ph_test-proof")
+    j.liveness_result(True, 0.9, "fa_test-proof")
     j.set_name("阳江市", "星河", "餐饮", "店", AVAILABLE)
     j.set_address("441702001001001", "某地址")
     j.set_scope([{"code": "H6210", "text": "餐饮服务", "permit": "pre"}])
@@ -94,11 +94,11 @@ def test_step_problems_keep_the_citizen_on_the_step():
     j = RegistrationJourney(today=TODAY)
     j.choose_entity_type("llc")
     j.card_read(ZHANG)
-    assert j.phone_verified("123", True)[0].field == "phone"
-    assert j.phone_verified("13800138000", False)[0].field == "sms_code"
-    j.phone_verified("13800138000", True)
+    assert j.phone_verified("123", "ph_test-proof")[0].field == "phone"
+    assert j.phone_verified("13800138000", None)[0].field == "sms_code"
+    j.phone_verified("13800138000", "ph_test-proof")
     assert j.liveness_result(False, 0.2)[0].field == "liveness" and j.current is Step.LIVENESS
-    j.liveness_result(True, 0.95)
+    j.liveness_result(True, 0.95, "fa_test-proof")
     assert j.set_name("阳江市", "星", "科技", "有限公司", AVAILABLE)[0].field == "name.trade_name"
     taken = {"available": False, "reasons": [{"code": "NAME_DUPLICATE", "severity": "error",
                                                "message": "已有同名企业"}]}

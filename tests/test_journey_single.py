@@ -22,8 +22,8 @@ def walk(j: SingleItemJourney, verified: dict[str, Any], card: dict[str, Any] = 
     assert j.current is Step.LICENCE
     assert j.licence_read(verified) == [] and j.current is Step.APPLICANT_CARD
     assert j.card_read(card) == [] and j.current is Step.PHONE
-    assert j.phone_verified("13800138000", True) == [] and j.current is Step.LIVENESS
-    assert j.liveness_result(True, 0.9) == [] and j.current is Step.LINKED
+    assert j.phone_verified("13800138000", "ph_test-proof") == [] and j.current is Step.LIVENESS
+    assert j.liveness_result(True, 0.9, "fa_test-proof") == [] and j.current is Step.LINKED
     assert j.set_linked({}) != [] and j.current is Step.LINKED  # at least one item
     assert j.set_linked({"seal": {"shop": "诚信刻章店", "kinds": ["公章"]}}) == [] and j.current is Step.CHECK
     assert j.confirm_answers() == [] and j.current is Step.SIGN

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,11 +10,10 @@ from hypothesis import strategies as st
 
 from devices.qr import synth
 from devices.qr.decode import decode_frame
-from devices.qr.payload import (LicencePayload, Payload, ProgressPayload, Refused, parse, progress_code,
-                                progress_url)
-from service.contract import elicence
+from devices.qr.payload import LicencePayload, Payload, ProgressPayload, Refused, parse
+from service.contract import acceptance, elicence
 
-UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+NUMBER = acceptance.make(__import__("datetime").date(2026, 12, 1), 17, 42, b"k" * 32)
 NOW = 1_800_000_100
 
 
@@ -35,6 +33,20 @@ def test_a_valid_licence_read_from_a_camera_frame(keys):
     assert isinstance(result, LicencePayload) and result.ok and result.kind == "licence"
     assert result.licence.uscc == "91441702MA0000000X" and result.licence.name == "阳江市星河科技有限公司"
     assert "阳江市星河科技有限公司" in result.message_zh and "91441702MA0000000X" in result.message_en
+
+
+def test_the_printed_verification_link_is_read_as_the_licence_it_carries(keys):
+    """The licence QR is a link a phone opens; the kiosk takes the signed payload out of it and verifies
+    it offline."""
+    key, pub = keys
+    text = elicence.sign(key, "91441702MA0000000X", "阳江市星河科技有限公司", issued_at=1_800_000_000)
+    link = elicence.link("https://yzt.yangjiang.gov.cn", text)
+    assert link.startswith("https://yzt.yangjiang.gov.cn/v/YZTL1.")
+    (code,) = decode_frame(synth.phone_frame(link))
+    result = parse(code.text, public_key=pub, now=NOW)
+    assert isinstance(result, LicencePayload) and result.licence.uscc == "91441702MA0000000X"
+    forged = link[:-6] + ("AAAAAA" if not link.endswith("AAAAAA") else "BBBBBB")
+    assert isinstance(parse(forged, public_key=pub, now=NOW), Refused)
 
 
 @pytest.mark.parametrize("how, reason", [
@@ -64,17 +76,17 @@ def test_no_platform_key_on_the_kiosk_refuses_rather_than_raises(keys, tmp_path,
 
 
 @pytest.mark.parametrize("text", [
-    f"https://yzt.example.gov.cn/progress/{UUID}", f"http://10.0.0.5:8700/kiosk/progress/{UUID}/",
-    f"HTTPS://other.host/a/b/progress/{UUID.upper()}?from=receipt#x", f"YZTP1:{UUID}", f"  YZTP1:{UUID}\r\n",
-    progress_code(UUID), progress_url("https://yzt.example.gov.cn/", UUID),
+    f"https://yzt.example.gov.cn/p/{NUMBER}", f"http://10.0.0.5:8700/kiosk/p/{NUMBER}/",
+    f"HTTPS://other.host/a/b/p/{NUMBER}?from=receipt#x", NUMBER, f"  {NUMBER}\r\n",
+    acceptance.progress_link("https://yzt.example.gov.cn/", NUMBER),
 ])
-def test_progress_codes_give_the_application_id(text):
+def test_progress_codes_give_the_acceptance_number(text):
     result = parse(text)
-    assert isinstance(result, ProgressPayload) and result.application_id == UUID and result.message_zh
+    assert isinstance(result, ProgressPayload) and result.acceptance_no == NUMBER and result.message_zh
 
 
-@pytest.mark.parametrize("text", [f"YZTP1:{UUID[:-1]}", "https://h/progress/not-a-uuid", "YZTP1:",
-                                  f"https://h/progress/{UUID}x"])
+@pytest.mark.parametrize("text", [f"https://h/p/{NUMBER[:-1]}", "https://h/p/not-a-number",
+                                  f"https://h/p/{NUMBER[:-1]}{(int(NUMBER[-1]) + 1) % 10}"])
 def test_malformed_progress_codes_are_refused(text):
     result = parse(text)
     assert isinstance(result, Refused) and result.reason == "progress_malformed"
@@ -82,7 +94,8 @@ def test_malformed_progress_codes_are_refused(text):
 
 @pytest.mark.parametrize("text, reason", [
     ("https://www.example.com/", "not_licence"),
-    (f"https://h/status/{UUID}", "not_licence"),
+    (f"https://h/status/{NUMBER}", "not_licence"),
+    (NUMBER[:-1] + str((int(NUMBER[-1]) + 1) % 10), "not_licence"),
     ("hello world", "not_licence"),
     ("http://www.gsxt.gov.cn/index.html?uniscid=91441702MA0000000X", "paper_licence"),
     ("", "empty"), ("   \r\n", "empty"),
@@ -107,9 +120,9 @@ def test_everything_else_is_a_clear_not_a_licence(text, reason, keys):
     st.builds(lambda s: "YZTL1." + s, st.text(max_size=200)),
     st.builds(lambda a, b, c: f"YZTL1.{a}.{b}" + c, st.text("ABCDEFabcdef0123456789-_", max_size=80),
               st.text("ABCDEFabcdef0123456789-_", max_size=90), st.text(max_size=5)),
-    st.builds(lambda s: "YZTP1:" + s, st.text(max_size=60)),
-    st.builds(lambda h, p: f"https://{h}/{p}/progress/{uuid.uuid4()}", st.text(max_size=20), st.text(max_size=20)),
-    st.builds(lambda p: f"http://x/progress/{p}", st.text(max_size=50)),
+    st.builds(lambda h, p: f"https://{h}/{p}/p/{NUMBER}", st.text(max_size=20), st.text(max_size=20)),
+    st.builds(lambda p: f"http://x/p/{p}", st.text(max_size=50)),
+    st.builds(lambda p: f"https://x/v/YZTL1.{p}", st.text(max_size=80)),
 ))
 def test_fuzzed_inputs_always_give_a_typed_result(keys, text):
     test_fuzzed_inputs_always_give_a_typed_result.tried += 1  # type: ignore[attr-defined]
@@ -117,7 +130,7 @@ def test_fuzzed_inputs_always_give_a_typed_result(keys, text):
     assert isinstance(result, Payload) and result.kind in ("licence", "progress", "refused")
     assert result.message_zh and result.message_en
     if isinstance(result, ProgressPayload):
-        assert str(uuid.UUID(result.application_id)) == result.application_id
+        assert acceptance.is_valid(result.acceptance_no)
 
 
 test_fuzzed_inputs_always_give_a_typed_result.tried = 0  # type: ignore[attr-defined]

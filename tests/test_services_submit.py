@@ -31,8 +31,8 @@ def walk(services: KioskServices, journey: RegistrationJourney) -> None:
     zhang, li = card(fresh_person("张伟明")), card(fresh_person("李秀英"))
     assert journey.choose_entity_type("llc") == []
     assert journey.card_read(zhang) == []
-    assert journey.phone_verified("13800138000", True) == []
-    assert journey.liveness_result(True, 0.93) == []
+    assert journey.phone_verified("13800138000", "ph_test-proof") == []
+    assert journey.liveness_result(True, 0.93, "fa_test-proof") == []
     trade = unique_trade()
     check = services.check_name("阳江市", trade, "科技", "有限公司")
     assert journey.set_name("阳江市", trade, "科技", "有限公司", check) == []

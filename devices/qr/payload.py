@@ -7,22 +7,21 @@ and tests share it.
 
 * :class:`LicencePayload` — our platform's signed e-licence (``YZTL1.…``), verified offline with the
   platform's public key (:func:`service.contract.elicence.verify`); expired or badly signed codes are refused.
-* :class:`ProgressPayload` — the receipt's code: a URL whose path ends ``/progress/<application_id>``
-  (any host), or the bare form ``YZTP1:<application_id>``.
+* :class:`ProgressPayload` — the receipt's code: a link whose path ends ``/p/<acceptance number>``
+  (any host; :func:`service.contract.acceptance.progress_link`), or the bare 18-digit number.
+  An e-licence arrives as its verification link (``…/v/YZTL1.…``), which carries the signed payload.
 * :class:`Refused` — anything else, with a stable ``reason``.
 """
 
 from __future__ import annotations
 
 import re
-import urllib.parse
 from dataclasses import dataclass
 
+from service.contract import acceptance
 from service.contract.elicence import LicenceCode, LicenceCodeError, looks_like_licence, verify
 
 MAX_TEXT = 4096  # characters; a version-40 code holds 2953 bytes, so more is not from a QR code
-PROGRESS_PREFIX = "YZTP1:"
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 NOT_LICENCE_ZH = "这不是电子营业执照二维码，请在手机上打开电子营业执照后重新出示。"
 
@@ -47,7 +46,7 @@ class LicencePayload(Payload):
 
 @dataclass(frozen=True)
 class ProgressPayload(Payload):
-    application_id: str  # lower-case canonical UUID
+    acceptance_no: str  # 18 digits, check digit verified
 
 
 @dataclass(frozen=True)
@@ -63,47 +62,16 @@ def _refused(reason: str, en: str, zh: str = NOT_LICENCE_ZH) -> Refused:
     return Refused(kind="refused", message_zh=zh, message_en=en, reason=reason)
 
 
-def progress_code(application_id: str) -> str:
-    """The bare progress code of an application (short: fits a small QR on a receipt)."""
-    return PROGRESS_PREFIX + application_id.lower()
-
-
-def progress_url(base_url: str, application_id: str) -> str:
-    """The receipt's progress URL: ``<base>/progress/<application_id>``."""
-    return base_url.rstrip("/") + "/progress/" + application_id.lower()
-
-
-def _application_id(candidate: str) -> str | None:
-    return candidate.lower() if _UUID.match(candidate) else None
-
-
 def _progress(text: str) -> ProgressPayload | Refused | None:
     """A progress code, a malformed one, or None when ``text`` is not trying to be one."""
-    if text.startswith(PROGRESS_PREFIX):
-        app = _application_id(text[len(PROGRESS_PREFIX):])
-        if app is None:
-            return _refused("progress_malformed", "YZTP1 code without a valid application id",
-                            "回执二维码不完整，请到窗口查询办理进度。")
-        return _progress_ok(app)
-    if not re.match(r"^https?://", text, re.IGNORECASE):
-        return None
-    try:
-        parts = urllib.parse.urlsplit(text)
-    except ValueError:
-        return None
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) >= 2 and segments[-2] == "progress":
-        app = _application_id(urllib.parse.unquote(segments[-1]))
-        if app is None:
-            return _refused("progress_malformed", "progress URL without a valid application id",
-                            "回执二维码不完整，请到窗口查询办理进度。")
-        return _progress_ok(app)
+    number = acceptance.from_progress_link(text)
+    if number is not None:
+        return ProgressPayload(kind="progress", message_zh="已识别受理回执，正在查询办理进度。",
+                               message_en=f"progress code of {number}", acceptance_no=number)
+    if re.match(r"^https?://", text, re.IGNORECASE) and acceptance.PROGRESS_PATH in text:
+        return _refused("progress_malformed", "progress link without a valid acceptance number",
+                        "回执二维码不完整，请输入回执上的受理编号查询。")
     return None
-
-
-def _progress_ok(app: str) -> ProgressPayload:
-    return ProgressPayload(kind="progress", message_zh="已识别受理回执，正在查询办理进度。",
-                           message_en=f"progress code of application {app}", application_id=app)
 
 
 def parse(text: str | bytes, public_key: object = None, now: float | None = None) -> Payload:

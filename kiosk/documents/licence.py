@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from kiosk.documents.fonts import FONT_NAME, register_cjk_font
 from devices.printers.linebreak import break_lines
 from kiosk.documents.numerals import cny_uppercase
+from service.contract import elicence, law
 
 RED = Color(0.74, 0.08, 0.1)
 DARK_RED = Color(0.55, 0.07, 0.08)
@@ -47,11 +48,9 @@ class LicenceInputError(ValueError):
 
 # -- the licence document -----------------------------------------------------------------------
 def licence_type(application: dict[str, Any]) -> str:
-    """类型 as printed: 有限责任公司（自然人独资/自然人投资或控股） or 个体工商户."""
-    if application.get("entity_type") == "individual_business":
-        return "个体工商户"
-    holders = application.get("shareholders") or []
-    return "有限责任公司（自然人独资）" if len(holders) == 1 else "有限责任公司（自然人投资或控股）"
+    """类型 as printed: what kind of investor holds the company (:func:`service.contract.law.entity_type_label`)."""
+    holders = [s.get("id_type") or "resident_id" for s in application.get("shareholders") or []]
+    return law.entity_type_label(str(application.get("entity_type") or "llc"), holders)
 
 
 def scope_text(application: dict[str, Any], decision: dict[str, Any] | None = None) -> str:
@@ -74,8 +73,9 @@ def scope_text(application: dict[str, Any], decision: dict[str, Any] | None = No
 
 
 def licence_from(application: dict[str, Any], decision: dict[str, Any], authority: str | None = None,
-                 issued: date | None = None) -> dict[str, Any]:
-    """The licence document of an approved application (what :func:`licence_pdf` prints)."""
+                 issued: date | None = None, public_url: str = "") -> dict[str, Any]:
+    """The licence document of an approved application (what :func:`licence_pdf` prints). With
+    ``public_url`` the QR code is the verification link a phone opens, carrying the signed payload."""
     if (decision or {}).get("decision") != "approved" or not decision.get("uscc"):
         raise LicenceInputError("a licence needs an approved decision with a USCC",
                                 "申请尚未核准，不能打印营业执照。")
@@ -97,6 +97,8 @@ def licence_from(application: dict[str, Any], decision: dict[str, Any], authorit
             "authority": authority or f"{name.get('region') or ''}市场监督管理局",
             "issued": issued.isoformat(),
             "e_license": decision.get("e_license") or "",
+            "e_license_link": elicence.link(public_url, decision["e_license"])
+            if public_url and decision.get("e_license") else "",
         }
     except (KeyError, TypeError) as exc:
         raise LicenceInputError(f"application lacks {exc} for the licence") from None
@@ -389,7 +391,8 @@ def licence_pdf(licence: dict[str, Any], size: str = "A4") -> bytes:
     p.text(L.code_x, L.code_top + 7 * L.scale, str(licence["uscc"]), 13 * L.scale, spacing=0.6 * L.scale)
     if licence.get("licence_no"):
         p.text(L.code_x, L.code_top + 13 * L.scale, f"证照编号：{licence['licence_no']}", 8.5 * L.scale)
-    qr_text = str(licence.get("e_license") or f"{GSXT_URL}/index.html?uniscid={licence['uscc']}")
+    qr_text = str(licence.get("e_license_link") or licence.get("e_license") or
+                  f"{GSXT_URL}/index.html?uniscid={licence['uscc']}")
     _qr(p, qr_text)
     _fields(p, licence)
     size_pt = 11.5 * L.scale

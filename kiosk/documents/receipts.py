@@ -4,7 +4,7 @@ Inputs are the application document (application.schema.json), the platform's de
 (CONTRACT.md) and the progress items ``{"service", "status", "updated_at", "detail"}``; ``kiosk`` is
 ``{"id", "site", "platform_public_url"}``. Names and ID numbers are masked through
 :mod:`service.contract.privacy` — a receipt left on the counter must not give them away. Every receipt
-carries the application number and a QR code for the progress page.
+carries the acceptance number (受理编号) and a QR code for the public progress page of that number.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from devices.printers.blocks import QR, Block, Cut, Feed, KeyValue, Receipt, Rule, Text, Title
-from service.contract.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, LICENCE_EXPECTED_ZH, LINKED_ORDER,
-                                    MODE_ZH, SEVERITY_ZH, expected_time, linked_name)
+from service.contract import acceptance
+from service.contract.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, KIND_ZH, LICENCE_EXPECTED_ZH, MODE_ZH,
+                                    SERVICES, SEVERITY_ZH, expected_time, linked_name)
 from service.contract.privacy import mask_id, mask_name
 
 DEFAULT_PUBLIC_URL = "https://yzt.example.gov.cn"
@@ -30,11 +31,11 @@ class ReceiptInputError(ValueError):
         self.message_zh = message_zh
 
 
-def progress_url(application_id: str, kiosk: dict[str, Any] | None = None) -> str:
-    """``<platform_public_url>/progress/<application_id>``: what the receipt's QR code opens (and what
+def progress_url(acceptance_no: str, kiosk: dict[str, Any] | None = None) -> str:
+    """``<platform_public_url>/p/<acceptance_no>``: what the receipt's QR code opens (and what
     :func:`devices.qr.payload.parse` reads back as a progress code)."""
-    base = str((kiosk or {}).get("platform_public_url") or DEFAULT_PUBLIC_URL).rstrip("/")
-    return f"{base}/progress/{str(application_id).lower()}"
+    base = str((kiosk or {}).get("platform_public_url") or DEFAULT_PUBLIC_URL)
+    return acceptance.progress_link(base, acceptance_no)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -58,19 +59,28 @@ def _when(value: str | datetime | None) -> str:
 
 
 def _application_id(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> str:
-    app_id = (application or {}).get("application_id") or (decision or {}).get("application_id")
+    app_id = (application or {}).get("application_id") or (decision or {}).get("application_id") or \
+        (decision or {}).get("acceptance_no")  # a public progress answer knows only its number
     if not app_id:
         raise ReceiptInputError("neither the application nor the decision has an application_id")
     return str(app_id)
 
 
-def _header(title: str, app_id: str, kiosk: dict[str, Any] | None, now: datetime) -> list[Block]:
+def _number(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> str:
+    """The acceptance number a person reads: the platform's when decided, else the kiosk's own."""
+    number = (decision or {}).get("acceptance_no") or (application or {}).get("acceptance_no")
+    if not number or not acceptance.is_valid(str(number)):
+        raise ReceiptInputError("neither the application nor the decision has an acceptance number")
+    return str(number)
+
+
+def _header(title: str, number: str, kiosk: dict[str, Any] | None, now: datetime) -> list[Block]:
     kiosk = kiosk or {}
     return [
         Text(HEADER, align="center"),
         Title(title),
         Rule("="),
-        KeyValue("受理编号", app_id, bold=True),
+        KeyValue("受理编号", acceptance.grouped(number), bold=True),
         KeyValue("打印时间", now.strftime("%Y-%m-%d %H:%M:%S")),
         KeyValue("自助终端", str(kiosk.get("id") or "")),
         KeyValue("办理地点", str(kiosk.get("site") or "")),
@@ -81,9 +91,14 @@ def _parties(application: dict[str, Any] | None) -> list[Block]:
     if not application:
         return []
     out: list[Block] = []
-    name = (application.get("name") or {}).get("full")
+    name = (application.get("name") or {}).get("full") or \
+        ((application.get("changes") or {}).get("name") or {}).get("full") or application.get("company_name")
     if name:
         out.append(KeyValue("企业名称", str(name)))
+    if application.get("kind", "establishment") != "establishment":
+        out.append(KeyValue("办理事项", KIND_ZH.get(application["kind"], str(application["kind"]))))
+    if application.get("uscc") and application.get("kind", "establishment") != "establishment":
+        out.append(KeyValue("统一社会信用代码", str(application["uscc"])))
     if application.get("entity_type") in ENTITY_ZH:
         out.append(KeyValue("主体类型", ENTITY_ZH[application["entity_type"]]))
     if application.get("mode") in MODE_ZH:
@@ -101,7 +116,7 @@ def _parties(application: dict[str, Any] | None) -> list[Block]:
 def _chosen_services(application: dict[str, Any] | None, items: Iterable[dict[str, Any]] | None) -> list[str]:
     chosen = set((application or {}).get("linked_services") or {})
     chosen |= {str(i.get("service")) for i in items or [] if i.get("service")}
-    ordered = [code for code in LINKED_ORDER if code in chosen]
+    ordered = [code for code in SERVICES if code in chosen]
     return ordered + sorted(chosen - set(ordered))
 
 
@@ -116,8 +131,8 @@ def _items_table(application: dict[str, Any] | None, decision: dict[str, Any] | 
     return out
 
 
-def _footer(app_id: str, kiosk: dict[str, Any] | None, note: str = "") -> list[Block]:
-    out: list[Block] = [Rule(), QR(progress_url(app_id, kiosk), caption="微信或浏览器扫码查询办理进度")]
+def _footer(number: str, kiosk: dict[str, Any] | None, note: str = "") -> list[Block]:
+    out: list[Block] = [Rule(), QR(progress_url(number, kiosk), caption="微信或浏览器扫码查询办理进度")]
     if note:
         out.append(Text(note, align="center"))
     out += [Text("请妥善保管本回执，凭受理编号可查询、补打。", align="center"), Feed(2), Cut()]
@@ -128,14 +143,14 @@ def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | N
                        kiosk: dict[str, Any] | None = None, now: datetime | None = None) -> Receipt:
     """受理回执: the application was taken (and, when the decision is known, what it is)."""
     now = _now(now)
-    app_id = _application_id(application, decision)
-    blocks = _header("企业开办受理回执", app_id, kiosk, now) + _parties(application)
+    app_id, number = _application_id(application, decision), _number(application, decision)
+    blocks = _header("受理回执", number, kiosk, now) + _parties(application)
     verdict = (decision or {}).get("decision", "queued")
     blocks.append(KeyValue("受理状态", DECISION_ZH.get(verdict, str(verdict)), bold=True))
     if (decision or {}).get("uscc"):
         blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
     blocks += _items_table(application, decision)
-    return Receipt("acceptance", app_id, "企业开办受理回执", tuple(blocks + _footer(app_id, kiosk)))
+    return Receipt("acceptance", app_id, "受理回执", tuple(blocks + _footer(number, kiosk)))
 
 
 def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
@@ -144,9 +159,9 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     if not decision or "decision" not in decision:
         raise ReceiptInputError("result notice needs a decision")
     now = _now(now)
-    app_id = _application_id(application, decision)
+    app_id, number = _application_id(application, decision), _number(application, decision)
     verdict = decision["decision"]
-    blocks = _header("审批结果通知", app_id, kiosk, now) + _parties(application)
+    blocks = _header("审批结果通知", number, kiosk, now) + _parties(application)
     blocks.append(Rule())
     blocks.append(KeyValue("审批结果", DECISION_ZH.get(verdict, str(verdict)), bold=True))
     if decision.get("uscc"):
@@ -165,7 +180,7 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     if next_step:
         blocks.append(Text(next_step))
     blocks += _items_table(application, decision)
-    return Receipt("result", app_id, "审批结果通知", tuple(blocks + _footer(app_id, kiosk)))
+    return Receipt("result", app_id, "审批结果通知", tuple(blocks + _footer(number, kiosk)))
 
 
 def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None) -> list[Block]:
@@ -173,7 +188,8 @@ def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, 
     status = item.get("status", "pending")
     out: list[Block] = [Text(f"■ {linked_name(code)}", bold=True),
                         KeyValue("办理状态", ITEM_STATUS_ZH.get(status, str(status))),
-                        KeyValue("预计办结", expected_time(code))]
+                        KeyValue("预计办结", _when(item["expected_by"]) + " 前" if item.get("expected_by")
+                                 else expected_time(code))]
     if item.get("updated_at"):
         out.append(KeyValue("更新时间", _when(item["updated_at"])))
     chosen = ((application or {}).get("linked_services") or {}).get(code) or {}
@@ -191,9 +207,9 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
                          now: datetime | None = None) -> Receipt:
     """关联事项回执: each of the linked items filed with the licence, its state and where to go."""
     now = _now(now)
-    app_id = _application_id(application, decision)
+    app_id, number = _application_id(application, decision), _number(application, decision)
     by_code = {str(i.get("service")): i for i in items or []}
-    blocks = _header("关联事项回执", app_id, kiosk, now) + _parties(application)
+    blocks = _header("关联事项回执", number, kiosk, now) + _parties(application)
     if (decision or {}).get("uscc"):
         blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
     blocks.append(Rule())
@@ -202,7 +218,7 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
         blocks.append(Text("本次未选择关联事项。"))
     for code in codes:
         blocks += _item_blocks(code, by_code.get(code), application)
-    return Receipt("linked_items", app_id, "关联事项回执", tuple(blocks + _footer(app_id, kiosk)))
+    return Receipt("linked_items", app_id, "关联事项回执", tuple(blocks + _footer(number, kiosk)))
 
 
 def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any] | None,
@@ -210,8 +226,8 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
                      now: datetime | None = None) -> Receipt:
     """进度查询回执: the state of every item at the time of the query."""
     now = _now(now)
-    app_id = _application_id(application, decision)
-    blocks = _header("进度查询回执", app_id, kiosk, now) + _parties(application)
+    app_id, number = _application_id(application, decision), _number(application, decision)
+    blocks = _header("进度查询回执", number, kiosk, now) + _parties(application)
     if decision and decision.get("decision"):
         blocks.append(KeyValue("审批结果", DECISION_ZH.get(decision["decision"], str(decision["decision"]))))
     if (decision or {}).get("uscc"):
@@ -225,7 +241,7 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
         blocks += _item_blocks(code, by_code.get(code), application)
     done = sum(1 for c in codes if by_code.get(c, {}).get("status") == "done")
     blocks.append(KeyValue("办结进度", f"{done}/{len(codes)} 项已办结", bold=True))
-    return Receipt("progress", app_id, "进度查询回执", tuple(blocks + _footer(app_id, kiosk)))
+    return Receipt("progress", app_id, "进度查询回执", tuple(blocks + _footer(number, kiosk)))
 
 
 RECEIPT_KINDS = {"acceptance": acceptance_receipt, "result": result_notice,

@@ -4,13 +4,18 @@ benchmarks and tests (fictitious people: their ID numbers are valid in form only
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
+from service.contract import acceptance
+
 SAMPLE_APPLICATION_ID = "5f0c9a4e-7b1d-4c52-9e3a-2d8f6b1a0c77"
+SAMPLE_ACCEPTANCE_NO = acceptance.make(date(2026, 3, 18), 1, 41, b"sample kiosk key".ljust(32, b"."))
 SAMPLE_USCC = "91441702MA5XK8Q3RY"
 
 _APPLICATION: dict[str, Any] = {
     "application_id": SAMPLE_APPLICATION_ID,
+    "acceptance_no": SAMPLE_ACCEPTANCE_NO,
     "kiosk_id": "YZT-DEV-0001",
     "entity_type": "llc",
     "mode": "full_chain",
@@ -61,6 +66,7 @@ _APPLICATION: dict[str, Any] = {
 
 _DECISION: dict[str, Any] = {
     "application_id": SAMPLE_APPLICATION_ID,
+    "acceptance_no": SAMPLE_ACCEPTANCE_NO,
     "decision": "approved",
     "reasons": [{"code": "SCOPE_POST_PERMIT", "severity": "notice", "field": "business_scope[4]",
                  "message": "会议及展览服务：登记后需向相关部门申请许可，取得许可后方可开展经营活动。"}],

@@ -14,8 +14,9 @@ from enum import Enum
 from typing import Any
 
 from kiosk.journeys.problems import Problem
-
-LINKED_SERVICES = ("seal", "tax", "social_insurance", "housing_fund", "bank_account")
+from service.contract import law
+from service.contract.ids import ID_TYPE_OF_CARD
+from service.contract.labels import SERVICES as LINKED_SERVICES
 
 
 class Step(str, Enum):
@@ -49,16 +50,24 @@ FIELD_STEPS: list[tuple[str, Step]] = [
 ]
 
 
+def _getter(card: Any) -> Any:
+    return (lambda k: card.get(k)) if isinstance(card, dict) else (lambda k: getattr(card, k, None))
+
+
 def person_of(card: Any) -> dict[str, Any]:
-    """The application's ``person`` from a card reading (an ``IdCard`` or a dict with its fields)."""
-    get = (lambda k: card.get(k)) if isinstance(card, dict) else (lambda k: getattr(card, k, None))
+    """The application's ``person`` from a card reading (an ``IdCard`` or a dict with its fields):
+    the card type decides ``id_type``; a foreign card adds the English name and nationality."""
+    get = _getter(card)
     card_type = get("card_type") or "resident"
-    return {
-        "name": get("name"),
-        "id_type": "foreign_permanent_resident_id" if card_type == "foreign_permanent" else "resident_id",
+    person = {
+        "name": get("name") or get("name_en"),
+        "id_type": ID_TYPE_OF_CARD.get(card_type, "resident_id"),
         "id_number": get("id_number"),
         "address": get("address"),
     }
+    if card_type == "foreign_permanent":
+        person.update(name_en=get("name_en"), nationality=get("nationality"))
+    return person
 
 
 @dataclass
@@ -66,13 +75,15 @@ class Draft:
     """Everything answered so far; turned into the application document at submission."""
 
     application_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    acceptance_no: str | None = None  # 受理编号, assigned by the kiosk at the start of the visit
     entity_type: str | None = None
     applicant_card: Any = None
     phone: str | None = None
     phone_verified: bool = False
+    phone_verification_id: str | None = None  # the platform's proof of the SMS step
     liveness_passed: bool = False
     face_match_score: float = 0.0
-    face_match_threshold: float = 0.8
+    face_verification_id: str | None = None  # the platform's proof of the face step
     name: dict[str, str] = field(default_factory=dict)
     address: dict[str, str] = field(default_factory=dict)
     scope: list[dict[str, Any]] = field(default_factory=list)
@@ -86,8 +97,12 @@ class Draft:
 class RegistrationJourney:
     """The open-a-company journey. ``today`` is injectable so tests control dates."""
 
-    def __init__(self, today: date | None = None, kiosk_id: str = "", preset_bank: dict[str, str] | None = None):
+    def __init__(self, today: date | None = None, kiosk_id: str = "", preset_bank: dict[str, str] | None = None,
+                 application_id: str | None = None, acceptance_no: str | None = None):
         self.draft = Draft()
+        if application_id:
+            self.draft.application_id = application_id
+        self.draft.acceptance_no = acceptance_no
         self.today = today or date.today()
         self.kiosk_id = kiosk_id
         self.preset_bank = preset_bank or {}
@@ -159,19 +174,22 @@ class RegistrationJourney:
         self.draft.applicant_card = card
         return self._advance(Step.APPLICANT_CARD)
 
-    def phone_verified(self, phone: str, verified: bool) -> list[Problem]:
+    def phone_verified(self, phone: str, verification_id: str | None) -> list[Problem]:
+        """The platform's answer to the SMS code: its verification id, or None for a wrong code."""
         if not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
             return self._refuse([Problem("phone", "请输入11位手机号码。", "Enter an 11-digit mobile number.")])
-        if not verified:
+        if not verification_id:
             return self._refuse([Problem("sms_code", "验证码不正确或已过期，请重新获取。",
                                          "The code is wrong or expired; ask for a new one.")])
         self.draft.phone, self.draft.phone_verified = phone, True
+        self.draft.phone_verification_id = verification_id
         return self._advance(Step.PHONE)
 
-    def liveness_result(self, passed: bool, score: float, threshold: float = 0.8) -> list[Problem]:
+    def liveness_result(self, passed: bool, score: float, verification_id: str | None = None) -> list[Problem]:
+        """The platform's face comparison after the kiosk's liveness check."""
         self.draft.liveness_passed, self.draft.face_match_score = passed, score
-        self.draft.face_match_threshold = threshold
-        if not passed or score < threshold:
+        self.draft.face_verification_id = verification_id if passed else None
+        if not passed or not verification_id:
             return self._refuse([Problem("liveness", "人脸核验未通过，请正对摄像头、摘下帽子后重试。",
                                          "Face check failed: face the camera without a hat and try again.")])
         return self._advance(Step.LIVENESS)
@@ -180,11 +198,12 @@ class RegistrationJourney:
                  check: dict[str, Any] | None) -> list[Problem]:
         """``check`` is the platform's name-check answer for these parts (``available``, ``reasons``)."""
         trade_name = trade_name.strip()
-        if len(trade_name) < 2:
+        if len(trade_name) < law.TRADE_NAME_MIN_CHARS:
             return self._refuse([Problem("name.trade_name", "字号至少需要2个汉字。",
                                          "The trade name needs at least 2 characters.")])
-        if not all(("\u4e00" <= ch <= "\u9fff") for ch in trade_name):
-            return self._refuse([Problem("name.trade_name", "字号只能使用汉字。", "Use Chinese characters only.")])
+        if law.trade_name_problem(trade_name):
+            return self._refuse([Problem("name.trade_name", law.trade_name_problem(trade_name) or "",
+                                         "Use Chinese characters only: no letters, digits, symbols or spaces.")])
         if check is None:
             return self._refuse([Problem("name", "名称查重服务暂时无法连接，请稍后重试。",
                                          "The name check is unreachable; try again shortly.")])
@@ -219,9 +238,8 @@ class RegistrationJourney:
     def add_shareholder(self, card: Any, subscribed_cny: int, deadline: date,
                         method: str = "currency") -> list[Problem]:
         """Each shareholder reads their own card; the same card twice replaces the earlier entry."""
-        problems = card_problems(card, self.today, "shareholders")
-        limit = self.today.replace(year=self.today.year + 5) if not (self.today.month == 2 and self.today.day == 29) \
-            else self.today.replace(year=self.today.year + 5, day=28)
+        problems = card_problems(card, self.today, "shareholders", role="shareholder")
+        limit = law.contribution_limit(self.today)
         if subscribed_cny <= 0:
             problems.append(Problem("shareholders.subscribed_cny", "认缴出资额须大于0。",
                                     "The subscription must be positive."))
@@ -374,7 +392,7 @@ class RegistrationJourney:
         card = d.applicant_card
         applicant = person_of(card) if card is not None else {"name": "", "id_number": ""}
         applicant["phone"] = d.phone
-        valid_to = (card.get("valid_to") if isinstance(card, dict) else getattr(card, "valid_to", None)) if card else None
+        valid_to = _getter(card)("valid_to") if card is not None else None
         officers = dict(d.officers)
         if d.entity_type == "individual_business" and not officers:
             officers = {"legal_representative": {k: v for k, v in applicant.items() if k != "phone"}}
@@ -382,6 +400,7 @@ class RegistrationJourney:
         mode = "full_chain" if set(d.linked) == set(LINKED_SERVICES) else "partial_chain"
         return {
             "application_id": d.application_id,
+            **({"acceptance_no": d.acceptance_no} if d.acceptance_no else {}),
             "kiosk_id": self.kiosk_id,
             "entity_type": d.entity_type,
             "mode": mode,
@@ -395,7 +414,8 @@ class RegistrationJourney:
             "applicant": {"person": applicant, "verification": {
                 "card_read": card is not None, "card_valid_to": str(valid_to) if valid_to else None,
                 "liveness_passed": d.liveness_passed, "face_match_score": d.face_match_score,
-                "face_match_threshold": d.face_match_threshold, "phone_verified": d.phone_verified,
+                "phone_verified": d.phone_verified, "phone_verification_id": d.phone_verification_id,
+                "face_verification_id": d.face_verification_id,
                 "verified_at": datetime.now(timezone.utc).isoformat()}},
             "linked_services": d.linked,
             "signatures": [{"id_number": k, **v} for k, v in d.signatures.items()],
@@ -427,6 +447,7 @@ class RegistrationJourney:
         """Go and fix a rejected application: the same application id is NOT reused (a new submission)."""
         step = self.fix_step() or Step.CHECK
         self.draft.application_id = str(uuid.uuid4())
+        self.draft.acceptance_no = None  # a new submission: the platform numbers it (the kiosk is online now)
         self.draft.signatures.clear()  # the signed content changes: sign again
         self.done -= {Step.SIGN, Step.SUBMIT}
         self.decision = None
@@ -434,33 +455,44 @@ class RegistrationJourney:
         return step
 
 
-def card_problems(card: Any, today: date, field_name: str) -> list[Problem]:
-    """A card that cannot be used: bad ID number, expired, or an under-18 holder."""
-    from service.contract.ids import birth_date, is_valid
+def card_problems(card: Any, today: date, field_name: str, role: str = "applicant") -> list[Problem]:
+    """A card that cannot be used here: a bad number, expired, or a minor (who is told kindly where to go:
+    a minor may hold shares through a guardian, which needs a staffed counter; no minor may be an officer)."""
+    from service.contract import ids
 
-    get = (lambda k: card.get(k)) if isinstance(card, dict) else (lambda k: getattr(card, k, None))
+    get = _getter(card)
+    id_type = ID_TYPE_OF_CARD.get(get("card_type") or "resident", "resident_id")
     id_number = get("id_number") or ""
+    if ids.problems(id_number, today, id_type):
+        return [Problem(field_name, "证件号码校验不通过，可能是证件损坏或读取有误，请到人工窗口办理。",
+                        "The card number does not check out (a damaged card or a misread); please go to a "
+                        "staffed counter.")]
     problems = []
-    if (get("card_type") or "resident") != "gat_residence" and not is_valid(id_number):
-        problems.append(Problem(field_name, "身份证号码校验不通过，请到人工窗口办理。",
-                                "The ID number fails its check; please go to a staffed counter."))
-        return problems
     valid_to = get("valid_to")
     if valid_to and valid_to != "长期":
         try:
             if date.fromisoformat(str(valid_to)) < today:
-                problems.append(Problem(field_name, "身份证已过期，请使用有效证件。",
+                problems.append(Problem(field_name, "证件已过期，请使用有效证件；如需换证，请到公安机关办理。",
                                         "This card has expired; use a valid card."))
         except ValueError:
             pass
     birth = get("birth")
     try:
-        born = date.fromisoformat(str(birth)) if birth else birth_date(id_number)
+        born = date.fromisoformat(str(birth)) if birth else ids.birth_date(id_number)
     except ValueError:
         born = None
-    if born is not None:
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        if age < 18:
-            problems.append(Problem(field_name, "未满18周岁，不能担任股东或高管。",
-                                    "Under 18: cannot be a shareholder or officer."))
+    age = ids.age_on(born, today)
+    if age is not None and age < law.ADULT_AGE:
+        if role == "shareholder":
+            problems.append(Problem(field_name, "未满18周岁的股东须由监护人陪同并提交监护关系证明，自助终端无法办理，"
+                                                "请到人工窗口办理。已填写的内容不会丢失。",
+                                    "A shareholder under 18 needs a guardian and proof of guardianship, which "
+                                    "this kiosk cannot take: please go to a staffed counter. Nothing you entered "
+                                    "is lost."))
+        else:
+            problems.append(Problem(field_name, "未满18周岁不能担任法定代表人、董事、监事或高级管理人员，也不能在自助终端"
+                                                "申请。请由成年人办理，或到人工窗口咨询。",
+                                    "Under 18 you cannot be the legal representative, a director, supervisor or "
+                                    "manager, nor apply at this kiosk. Please ask an adult to apply, or go to a "
+                                    "staffed counter."))
     return problems

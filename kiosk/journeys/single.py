@@ -19,8 +19,9 @@ SINGLE_STEPS = [Step.LICENCE, Step.APPLICANT_CARD, Step.PHONE, Step.LIVENESS, St
 
 
 class SingleItemJourney(RegistrationJourney):
-    def __init__(self, today: date | None = None, kiosk_id: str = "", preset_bank: dict[str, str] | None = None):
-        super().__init__(today, kiosk_id, preset_bank)
+    def __init__(self, today: date | None = None, kiosk_id: str = "", preset_bank: dict[str, str] | None = None,
+                 application_id: str | None = None, acceptance_no: str | None = None):
+        super().__init__(today, kiosk_id, preset_bank, application_id, acceptance_no)
         self.current = Step.LICENCE
         self.company: dict[str, Any] = {}
 

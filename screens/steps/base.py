@@ -52,8 +52,11 @@ class StepScreen(Screen):
         from kiosk.services import ServiceError
 
         self.busy = ""
-        key = exc.key if isinstance(exc, ServiceError) else "error.unexpected"
-        self.problems = [Problem("service", self.app.tr(key, "zh"), self.app.tr(key, "en"))]
+        if isinstance(exc, ServiceError):
+            self.problems = [Problem("service", exc.message("zh"), exc.message("en"))]
+        else:
+            self.problems = [Problem("service", self.app.tr("error.unexpected", "zh"),
+                                     self.app.tr("error.unexpected", "en"))]
 
     def go_back(self) -> None:
         self.problems = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -74,10 +76,11 @@ class PhoneScreen(StepScreen):
 
     def send_code(self) -> None:
         if len(self.phone) != 11:
-            self.show(self.journey.phone_verified(self.phone, False))
+            self.show(self.journey.phone_verified(self.phone, None))
             return
         self.busy = self.app.tr("phone.sending")
-        run_async(self.app.services.send_sms, self.phone, on_done=self._sent, on_error=self.fail)
+        run_async(self.app.services.send_sms, self.phone, self.journey.draft.applicant_card, on_done=self._sent,
+                  on_error=self.fail)
 
     def _sent(self, _: object) -> None:
         self.busy = ""
@@ -87,8 +90,8 @@ class PhoneScreen(StepScreen):
 
     def verify(self) -> None:
         self.busy = self.app.tr("phone.verifying")
-        run_async(self.app.services.verify_sms, self.phone, self.code,
-                  on_done=lambda ok: self.show(self.journey.phone_verified(self.phone, bool(ok))),
+        run_async(self.app.services.verify_sms, self.phone, self.code, self.journey.draft.applicant_card,
+                  on_done=lambda proof: self.show(self.journey.phone_verified(self.phone, proof)),
                   on_error=self.fail)
 
     def reset(self) -> None:
@@ -118,6 +121,5 @@ class LivenessScreen(StepScreen):
         run_async(self.app.services.liveness, self.journey.draft.applicant_card, on_done=self._done,
                   on_error=self.fail)
 
-    def _done(self, result: tuple[bool, float, float]) -> None:
-        passed, score, threshold = result
-        self.show(self.journey.liveness_result(passed, score, threshold))
+    def _done(self, result: Any) -> None:
+        self.show(self.journey.liveness_result(result.passed, result.score, result.verification_id))

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.deps import Refused
+from service.contract.models import MissingForKind
 from service.identity import IdentityError
 from service.platform import Conflict, NotFound, TooMany
 
@@ -54,6 +55,11 @@ def install(app: FastAPI) -> None:
         errors = []
         for e in exc.errors():
             loc = tuple(e.get("loc", ()))
+            cause = (e.get("ctx") or {}).get("error")
+            if isinstance(cause, MissingForKind):  # one entry per field the document's kind needs
+                errors += [{"loc": [*map(str, loc), f], "field": f, "msg": "Field required", "type": "missing"}
+                           for f in cause.fields]
+                continue
             errors.append({"loc": [str(x) for x in loc], "field": _field(loc), "msg": str(e.get("msg", "")),
                            "type": str(e.get("type", ""))})
         fields = "、".join(dict.fromkeys(e["field"] for e in errors[:5]))

@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from service.contract.files import default_data_dir
-from service.contract.signing import b64url, fingerprint, load_or_create_key, load_public_key, unb64url
+from service.contract.signing import b64url, fingerprint, load_or_create_key, public_key_from_pem, unb64url
 
 PREFIX = "YZTL1."
 LINK_PATH = "/v/"
@@ -82,10 +82,10 @@ def load_or_create_signing_key(key_dir: Path | None = None) -> Ed25519PrivateKey
     return load_or_create_key(key_dir / PRIVATE_NAME, key_dir / PUBLIC_NAME)
 
 
-def load_public_key_file(path: Path | None = None) -> Ed25519PublicKey:
+def load_public_key(path: Path | None = None) -> Ed25519PublicKey:
     path = path or default_key_dir() / PUBLIC_NAME
     try:
-        return load_public_key(Path(path).read_bytes())
+        return public_key_from_pem(Path(path).read_bytes())
     except FileNotFoundError:
         raise LicenceCodeError("no_key", f"platform public key not found at {path}",
                                "本机缺少平台公钥，无法核验电子营业执照，请联系工作人员。") from None
@@ -140,7 +140,7 @@ def verify(text: str, public_key: Ed25519PublicKey | None = None, now: float | N
             raise ValueError("field types")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError, RecursionError):
         raise LicenceCodeError("malformed", "e-licence code is malformed", "电子营业执照二维码无法识别，请重新出示。") from None
-    key = public_key or load_public_key_file()
+    key = public_key or load_public_key()
     if kid != key_id(key):
         raise LicenceCodeError("unknown_key", f"signed by unknown key {kid}",
                                "该电子营业执照并非本平台签发，请到窗口办理。")

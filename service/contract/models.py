@@ -185,6 +185,14 @@ class Changes(_Model):
                             "officers") if getattr(self, f) is not None]
 
 
+class MissingForKind(ValueError):
+    """Fields a document of this kind must carry (``fields``), missing."""
+
+    def __init__(self, kind: str, fields: list[str]) -> None:
+        super().__init__(f"a {kind} application needs: {', '.join(fields)}")
+        self.fields = fields
+
+
 _ESTABLISHMENT = ("entity_type", "mode", "name", "address", "business_scope", "registered_capital_cny",
                   "shareholders", "officers", "linked_services")
 _LIFECYCLE = {"change": ("uscc", "changes"), "deregistration": ("uscc", "procedure", "reason"),
@@ -225,7 +233,7 @@ class ApplicationIn(_Model):
         needed = _ESTABLISHMENT if self.kind == "establishment" else _LIFECYCLE[self.kind]
         missing = [("from" if f == "from_" else f) for f in needed if getattr(self, f) is None]
         if missing:
-            raise ValueError(f"a {self.kind} application needs: {', '.join(missing)}")
+            raise MissingForKind(self.kind, missing)
         return self
 
     # the establishment fields, never None once validated as an establishment

@@ -79,7 +79,7 @@ def load_or_create_key(private_path: Path, public_path: Path | None = None) -> E
     return key
 
 
-def load_public_key(pem: bytes) -> Ed25519PublicKey:
+def public_key_from_pem(pem: bytes) -> Ed25519PublicKey:
     key = serialization.load_pem_public_key(pem)
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("not an Ed25519 public key")

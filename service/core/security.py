@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.contract.files import ensure_private_dir, write_private
-from service.contract.signing import KIOSK_ID, MAX_SKEW_S, SignatureError, check_signature, load_public_key
+from service.contract.signing import KIOSK_ID, MAX_SKEW_S, SignatureError, check_signature, public_key_from_pem
 from service.models import Account, Nonce, SignIn, utcnow
 
 
@@ -54,7 +54,7 @@ class KioskKeys:
     def enrol(self, kiosk_id: str, pem: bytes) -> None:
         if not KIOSK_ID.match(kiosk_id):
             raise ValueError(f"bad kiosk id {kiosk_id!r}: letters, digits, '.', '_' and '-' only")
-        load_public_key(pem)  # refuse garbage now, not at the first request
+        public_key_from_pem(pem)  # refuse garbage now, not at the first request
         write_private(self.folder / f"{kiosk_id}.pub.pem", pem)
         revoked = self.revoked()
         if kiosk_id in revoked:  # enrolling again lifts a revocation
@@ -85,7 +85,7 @@ class KioskKeys:
         keys: dict[str, Ed25519PublicKey] = {}
         for f in files[:-1]:
             try:
-                keys[f.name[: -len(".pub.pem")]] = load_public_key(f.read_bytes())
+                keys[f.name[: -len(".pub.pem")]] = public_key_from_pem(f.read_bytes())
             except ValueError:
                 continue
         self._keys, self._revoked, self._stamp = keys, self.revoked(), stamp

@@ -2,7 +2,7 @@
 
 Each application names the company by USCC and must be made by its current legal representative
 (``APPLICANT_NOT_LEGAL_REP``); the changed parts are judged by the establishment's own rules.
-Legal facts come from :mod:`service.engine.law`.
+Legal facts come from :mod:`service.contract.law`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from service.contract import ids
 from service.contract.models import Officers, Person, Reason, Shareholder
-from service.engine import law
+from service.contract import law
 from service.engine.rules import (Context, Rule, address_reasons, capital_reasons, contribution_reasons,
                                   name_reasons, officer_people, officer_reasons, reason, rule_age, rule_card_expiry,
                                   rule_dishonest, rule_id_numbers, rule_identity, scope_reasons, signature_reasons)

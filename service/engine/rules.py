@@ -3,16 +3,14 @@
 Codes and severities are CONTRACT.md's (:mod:`service.contract.codes`) and never change meaning;
 the decision is derived from the reasons (:func:`service.contract.codes.decide`). Messages are plain
 Chinese for the citizen, naming the person and the office concerned (names, never ID numbers).
-Legal facts come from :mod:`service.engine.law`.
+Legal facts come from :mod:`service.contract.law`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,7 @@ from service import registry
 from service.contract import ids
 from service.contract.codes import REASONS
 from service.contract.models import ApplicationIn, Officers, Person, Reason, Shareholder
-from service.engine import law
+from service.contract import law
 from service.reference import Reference, sound
 
 
@@ -195,19 +193,6 @@ def rule_many_entities(ctx: Context) -> Iterator[Reason]:
 
 
 # -- name ------------------------------------------------------------------------------------------------
-_HAN = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf]+$")
-
-
-def trade_name_problem(trade: str) -> str | None:
-    """Why these characters cannot be a trade name (NAME art. 8: 规范汉字 only), or None."""
-    trade = unicodedata.normalize("NFKC", trade)
-    if not trade:
-        return None
-    if not _HAN.match(trade):
-        return "字号只能使用规范汉字，不能含有字母、数字、符号或空格。"
-    return None
-
-
 def region_names(ref: Reference) -> set[str]:
     """Division names a trade name may not be (阳江, 阳江市, 江城, 江城区 …)."""
     out: set[str] = set()
@@ -232,7 +217,7 @@ def name_reasons(session: Session, ref: Reference, region: str, trade: str, indu
         yield reason("NAME_FORMAT", "name", f"企业名称缺少{'、'.join(missing)}，请补充。")
     elif full is not None and full != expected:
         yield reason("NAME_FORMAT", "name.full", f"企业名称应为“行政区划+字号+行业+组织形式”，即“{expected}”。")
-    problem = trade_name_problem(trade)
+    problem = law.trade_name_problem(trade)
     if problem:
         yield reason("NAME_FORMAT", "name.trade_name", problem)
         return
@@ -252,7 +237,7 @@ def name_reasons(session: Session, ref: Reference, region: str, trade: str, indu
         yield reason("NAME_DUPLICATE", "name.trade_name",
                      f"{region}已有字号和行业相同的企业（{region}{trade}{industry}…），请更换字号。")
     elif industry and today is not None:
-        since = today - timedelta(days=law.NAME_PROTECTED_AFTER_CANCEL_DAYS)
+        since = law.days_after(today, -law.NAME_PROTECTED_AFTER_CANCEL_DAYS)
         cancelled = registry.recently_cancelled(session, region, trade, industry, since)
         if cancelled and not any(set(e.investor_keys.split()) & (investor_keys or set()) for e in cancelled):
             yield reason("NAME_DUPLICATE", "name.trade_name",

@@ -24,16 +24,18 @@ def _safe_next(target: str) -> str:
 def _sign_in(request: Request, platform: Platform, username: str, password: str) -> tuple[str, SignedIn]:
     s_ = platform.settings
     actor = Actor(f"account:{username[:60]}", client_address(request))
-    try:
-        with platform.store.write() as s:
+    refused: SignInRefused | None = None
+    with platform.store.write() as s:  # a failure is counted (and audited) even though it is refused
+        try:
             token, who = sign_in(s, username, password, platform.keys.token_key, s_.session_ttl_s,
                                  s_.max_sign_in_failures, s_.sign_in_lock_s)
             platform.audit(s, actor, "account.sign_in", username[:60])
-    except SignInRefused as exc:
-        with platform.store.write() as s:
+        except SignInRefused as exc:
+            refused = exc
             platform.audit(s, actor, "account.sign_in_refused", username[:60], why=exc.detail)
-        message = "登录失败次数过多，账号已暂时锁定，请稍后再试。" if exc.locked_until else "用户名或密码不正确。"
-        raise Refused(401, exc.detail, message) from None
+    if refused is not None:
+        message = "登录失败次数过多，账号已暂时锁定，请稍后再试。" if refused.locked_until else "用户名或密码不正确。"
+        raise Refused(401, refused.detail, message)
     return token, who
 
 

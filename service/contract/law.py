@@ -11,6 +11,8 @@ CIV  《中华人民共和国民法典》
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, timedelta
 
 # -- people ---------------------------------------------------------------------------------------------
@@ -42,12 +44,7 @@ CONTRIBUTION_YEARS = 5  # CL art. 47: 自公司成立之日起五年内缴足
 
 def contribution_limit(established: date) -> date:
     """The last day an LLC's subscribed capital may be paid (CL art. 47)."""
-    years = CONTRIBUTION_YEARS
-    if established.year + years > date.max.year:
-        return date.max
-    if (established.month, established.day) == (2, 29):
-        return established.replace(year=established.year + years, day=28)
-    return established.replace(year=established.year + years)
+    return years_after(established, CONTRIBUTION_YEARS)
 
 
 # CL art. 224: a reduction is resolved, creditors notified within 10 days and an announcement made within
@@ -58,6 +55,17 @@ CAPITAL_REDUCTION_ANNOUNCE_DAYS = 45
 # -- names ----------------------------------------------------------------------------------------------
 TRADE_NAME_MIN_CHARS = 2  # NAME art. 8: 字号应当由两个以上汉字组成
 # NAME art. 8: 县级以上地方行政区划名称、行业或者经营特点不得作为字号，另有含义的除外.
+_HAN = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf]+$")
+
+
+def trade_name_problem(trade: str) -> str | None:
+    """Why these characters cannot be a trade name (NAME art. 8: 规范汉字 only), or None."""
+    trade = unicodedata.normalize("NFKC", trade or "")
+    if trade and not _HAN.match(trade):
+        return "字号只能使用规范汉字，不能含有字母、数字、符号或空格。"
+    return None
+
+
 # NAME art. 17: a trade name may not equal, in the same industry at the same registry, one registered,
 # or one deregistered or changed less than a year ago (except with an investment relation).
 NAME_PROTECTED_AFTER_CANCEL_DAYS = 365
@@ -71,13 +79,20 @@ LIQUIDATION_ANNOUNCE_DAYS = 45  # CL art. 235: creditors claim within 45 days of
 
 
 def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29th), at most the calendar's last day."""
+    if day.year + years > date.max.year:
+        return date.max
     if (day.month, day.day) == (2, 29):
         return day.replace(year=day.year + years, day=28)
     return day.replace(year=day.year + years)
 
 
 def days_after(day: date, days: int) -> date:
-    return day + timedelta(days=days)
+    """``days`` later (or earlier), kept inside the calendar: a document dated at its edge never breaks a rule."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 # -- what the licence says the company is (市场主体类型) -------------------------------------------------
