@@ -20,7 +20,8 @@ import requests
 from kiosk import config
 from kiosk.heartbeat import Heartbeat
 from kiosk.runtime import Runtime
-from service.auth import KioskKeys, load_or_create_kiosk_key, public_pem
+from service.contract.signing import load_or_create_key, public_pem
+from service.core.security import KioskKeys
 
 YZT = [sys.executable, "-m", "service.contract.cli"]
 CHROMIUM = shutil.which("chromium")
@@ -46,13 +47,20 @@ def _wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise AssertionError("yzt service did not answer")
 
 
+PASSWORD = "fleet operator pass"
+
+
 @pytest.fixture()
 def service(tmp_path):
     port = _free_port()
     keys = tmp_path / "kiosk-keys"
     keys.mkdir()
-    proc = subprocess.Popen(YZT + ["service", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'p.db'}",
-                                   "--keys", str(tmp_path / "platform-keys"), "--kiosk-keys", str(keys),
+    where = ["--db", f"sqlite:///{tmp_path / 'p.db'}", "--keys", str(tmp_path / "platform-keys"),
+             "--data", str(tmp_path / "platform")]
+    made = subprocess.run(YZT + ["platform", "account", "add", "fleet.op", "--role", "operator", "--password-stdin",
+                                 *where], input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    proc = subprocess.Popen(YZT + ["service", "--port", str(port), *where, "--kiosk-keys", str(keys),
                                    "--stale-after", "4"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -64,6 +72,14 @@ def service(tmp_path):
         proc.wait(10)
 
 
+def _operator(url: str) -> requests.Session:
+    """The fleet operator, signed in as a program would (the browser test signs in through the form)."""
+    session = requests.Session()
+    answer = session.post(url + "/api/v1/session", json={"username": "fleet.op", "password": PASSWORD}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return session
+
+
 def _kiosk(tmp_path: Path, url: str, keys: Path, kiosk_id: str, site: str, site_type: str,
            printer: str = "sim://") -> Runtime:
     data = tmp_path / kiosk_id
@@ -73,7 +89,7 @@ def _kiosk(tmp_path: Path, url: str, keys: Path, kiosk_id: str, site: str, site_
         f'[devices.idcard]\nurl = "sim://"\n[devices.receipt_printer]\nurl = "{printer}"\n'
         '[devices.camera]\nurl = ""\n[devices.qr_scanner]\nurl = ""\n[devices.document_printer]\nurl = ""\n',
         encoding="utf-8")
-    KioskKeys(keys).enrol(kiosk_id, public_pem(load_or_create_kiosk_key(data / "kiosk.key")))
+    KioskKeys(keys).enrol(kiosk_id, public_pem(load_or_create_key(data / "kiosk.key")))
     return Runtime.build(config.load(tmp_path / f"{kiosk_id}.toml"))
 
 
@@ -105,13 +121,20 @@ def test_fleet_page_puts_the_silent_kiosk_on_top(tmp_path, service):
         assert all(b.sent >= 2 for b in beats), [(b.sent, b.last_error) for b in beats]
         beats[1].stop()  # the bank branch's kiosk stops reporting (power cut, network gone)
         time.sleep(5)
-        listed = requests.get(url + "/api/v1/kiosks", timeout=5).json()
+        assert requests.get(url + "/api/v1/kiosks", timeout=5).status_code == 401  # operators only
+        operator = _operator(url)
+        listed = operator.get(url + "/api/v1/kiosks", timeout=5).json()
         assert [k["kiosk_id"] for k in listed] == ["yj-bank-02", "yj-hall-03", "yj-hall-01"]
         assert [k["health"] for k in listed] == ["stale", "degraded", "ok"]
 
         browser = _browser()
         try:
-            browser.get(url + "/fleet")
+            browser.get(url + "/fleet")  # not signed in: the sign-in page, then back to the fleet
+            assert "/signin" in browser.current_url
+            browser.find_element(By.NAME, "username").send_keys("fleet.op")
+            browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+            browser.find_element(By.CSS_SELECTOR, "form button").click()
+            assert browser.current_url.endswith("/fleet")
             cards = browser.find_elements(By.CSS_SELECTOR, ".card.kiosk")
             assert [c.get_attribute("data-kiosk") for c in cards] == ["yj-bank-02", "yj-hall-03", "yj-hall-01"]
             silent, unwell, well = (c.text for c in cards)
@@ -133,7 +156,7 @@ def test_fleet_page_puts_the_silent_kiosk_on_top(tmp_path, service):
         beats[1].start()  # back: it drops to its place again at the next beat
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            listed = requests.get(url + "/api/v1/kiosks", timeout=5).json()
+            listed = operator.get(url + "/api/v1/kiosks", timeout=5).json()
             if listed[0]["kiosk_id"] == "yj-hall-03":
                 break
             time.sleep(0.2)
@@ -152,7 +175,7 @@ def test_a_kiosk_the_platform_does_not_know_is_refused(tmp_path, service):
         (keys / "yj-hall-09.pub.pem").unlink()  # never enrolled (or removed)
         beat = Heartbeat(rt, interval_s=60)
         assert beat.beat() is False and beat.failed == 1 and "401" in (beat.last_error or "")
-        assert requests.get(url + "/api/v1/kiosks", timeout=5).json() == []
+        assert _operator(url).get(url + "/api/v1/kiosks", timeout=5).json() == []
     finally:
         rt.close()
 
@@ -176,14 +199,23 @@ def test_heartbeat_against_a_platform_that_is_down_keeps_trying(tmp_path):
 
 def test_fleet_page_survives_odd_reports(tmp_path, service):
     """A kiosk's report is its own words: odd shapes and markup are shown escaped, never a 500."""
+    from kiosk.platform_client import PlatformRefused
+
     url, keys = service
     rt = _kiosk(tmp_path, url, keys, "yj-odd-01", "<script>alert(1)</script>", "hall")
+    operator = _operator(url)
     try:
         client = rt.platform_client()
-        for status in ({"devices": "not a dict"}, {"devices": {"idcard": {"state": "<b>x</b>", "last_error": 5}}},
-                       {"outbox_pending": "many", "disk_free_mb": None}, {}):
-            client.heartbeat("<script>alert(1)</script>", status)
-            page = requests.get(url + "/fleet", timeout=5)
-            assert page.status_code == 200 and "<script>alert" not in page.text
+        refused = 0
+        for status in ({"devices": "not a dict"}, {"devices": {"idcard": {"state": "<b>x</b>", "last_error": "5"}}},
+                       {"outbox_pending": "many", "disk_free_mb": None}, {"devices": {"x" * 80: {}}}, {}):
+            try:
+                client.heartbeat("<script>alert(1)</script>", status)
+            except PlatformRefused as exc:  # a report of the wrong shape is refused, in the platform's words
+                assert exc.status == 422 and exc.message
+                refused += 1
+            page = operator.get(url + "/fleet", timeout=5)
+            assert page.status_code == 200 and "<script>alert" not in page.text and "<b>x</b>" not in page.text
+        assert refused == 3
     finally:
         rt.close()

@@ -82,13 +82,20 @@ def test_review_reads_a_reference_folder_with_broken_rows(tmp_path: Path) -> Non
     assert "addresses.csv:" in done.stderr and "dishonest.csv: missing" in done.stderr
 
 
-def test_yzt_service_serves_the_api(tmp_path: Path) -> None:
+def test_yzt_service_serves_the_api_secure_by_default(tmp_path: Path) -> None:
+    from kiosk.platform_client import PlatformClient
+    from service.contract.signing import load_or_create_key, public_pem
+    from service.core.security import KioskKeys
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ref = write_reference(tmp_path / "ref")
+    key = load_or_create_key(tmp_path / "kiosk.key")
+    KioskKeys(tmp_path / "kiosks").enrol("YJ-CLI-01", public_pem(key))
     proc = subprocess.Popen(YZT + ["service", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'p.db'}",
-                                   "--reference", str(ref), "--keys", str(tmp_path / "keys")],
+                                   "--reference", str(ref), "--keys", str(tmp_path / "keys"),
+                                   "--kiosk-keys", str(tmp_path / "kiosks"), "--data", str(tmp_path / "data")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -99,9 +106,14 @@ def test_yzt_service_serves_the_api(tmp_path: Path) -> None:
             except requests.RequestException:
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
                 time.sleep(0.2)
-        assert health["status"] == "ok" and health["database"] == "sqlite"
-        decision = requests.post(f"http://127.0.0.1:{port}/api/v1/applications", json=application(), timeout=10).json()
-        assert decision["decision"] == "approved"
+        assert health["status"] == "ok" and health["database"] == "sqlite" and health["identity"] == "none"
+        anonymous = requests.post(f"http://127.0.0.1:{port}/api/v1/applications", json=application(), timeout=10)
+        assert anonymous.status_code == 401
+        kiosk = PlatformClient(f"http://127.0.0.1:{port}", kiosk_id="YJ-CLI-01", signing_key=key, retries=0)
+        decision = kiosk.submit(application())  # signed, but nobody proved who they are
+        assert decision["decision"] == "rejected" and "IDENTITY_NOT_VERIFIED" in {r["code"] for r in
+                                                                               decision["reasons"]}
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        out, err = proc.communicate(timeout=10)
+    assert "1 kiosks enrolled" in out and "no identity provider" in out

@@ -14,7 +14,9 @@ from kiosk import config
 from kiosk.journeys.registration import RegistrationJourney, Step
 from kiosk.runtime import Runtime
 from kiosk.services import KioskServices
-from tests.servicehelp import TODAY, fresh_address, fresh_person, start_platform, unique_trade
+from service.contract.signing import load_or_create_key, public_pem
+from service.core.security import KioskKeys
+from tests.servicehelp import TODAY, fresh_address, fresh_person, fresh_phone, start_platform, unique_trade
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -27,12 +29,17 @@ def card(p: dict[str, str]) -> dict[str, Any]:
 
 
 def walk(services: KioskServices, journey: RegistrationJourney) -> None:
-    """A citizen's answers, each through the same services the screens use."""
+    """A citizen's answers, each through the same services the screens use (identity at the platform,
+    the face on the simulated camera)."""
     zhang, li = card(fresh_person("张伟明")), card(fresh_person("李秀英"))
     assert journey.choose_entity_type("llc") == []
     assert journey.card_read(zhang) == []
-    assert journey.phone_verified("13800138000", "ph_test-proof") == []
-    assert journey.liveness_result(True, 0.93, "fa_test-proof") == []
+    phone = fresh_phone()
+    services.send_sms(phone, zhang)
+    code = services.platform().dev_sms_code(phone)
+    assert journey.phone_verified(phone, services.verify_sms(phone, code or "", zhang)) == []
+    face = services.liveness(zhang)
+    assert face.passed and journey.liveness_result(face.passed, face.score, face.verification_id) == []
     trade = unique_trade()
     check = services.check_name("阳江市", trade, "科技", "有限公司")
     assert journey.set_name("阳江市", trade, "科技", "有限公司", check) == []
@@ -45,7 +52,7 @@ def walk(services: KioskServices, journey: RegistrationJourney) -> None:
     assert journey.add_shareholder(zhang, 600_000, deadline) == []
     assert journey.add_shareholder(li, 400_000, deadline) == []
     assert journey.shareholders_done() == []
-    assert journey.set_officers(zhang["id_number"], [zhang["id_number"]], li["id_number"], li["id_number"]) == []
+    assert journey.set_officers(zhang["id_number"], [zhang["id_number"]], li["id_number"], zhang["id_number"]) == []
     assert journey.set_linked(journey.default_linked() | {"bank_account": {"bank": "中国银行", "branch": "阳江分行"}}) == []
     assert journey.confirm_answers() == []
     for signer in journey.signers:
@@ -60,6 +67,8 @@ def kiosk(tmp_path: Path) -> Iterator[tuple[KioskServices, Any, Runtime]]:
     cfg["platform"]["url"] = platform.url
     cfg["platform"]["timeout_s"] = 3
     cfg["kiosk"]["data_dir"] = str(tmp_path / "kiosk")
+    KioskKeys(platform.platform.settings.kiosks).enrol(cfg.kiosk.id, public_pem(load_or_create_key(
+        tmp_path / "kiosk" / "kiosk.key")))  # the platform's operator enrolled this kiosk
     runtime = Runtime.build(cfg)
     yield KioskServices(runtime, runtime.cfg), platform, runtime
     runtime.close()
@@ -68,12 +77,14 @@ def kiosk(tmp_path: Path) -> Iterator[tuple[KioskServices, Any, Runtime]]:
 
 def test_an_approved_application_prints_the_licence_and_the_receipts(kiosk: Any) -> None:
     services, platform, runtime = kiosk
-    journey = RegistrationJourney(today=date.today(), kiosk_id="YZT-TEST")
+    app_id, number = runtime.new_visit()
+    journey = RegistrationJourney(today=date.today(), kiosk_id="YZT-TEST", application_id=app_id, acceptance_no=number)
     walk(services, journey)
     stages: list[str] = []
     outcome = services.submit(journey, stages.append)
     decision = outcome["decision"]
     assert decision["decision"] == "approved", decision["reasons"]
+    assert decision["acceptance_no"] == number  # the kiosk's own number, kept by the platform
     assert stages == ["submit.sending", "submit.printing_licence", "submit.printing_receipt"]
     assert outcome["licence_printed"] is True and outcome["licence_pdf"].startswith(b"%PDF")
     assert [r["kind"] for r in outcome["receipts"]] == ["result", "linked_items"]
@@ -86,7 +97,8 @@ def test_an_approved_application_prints_the_licence_and_the_receipts(kiosk: Any)
 
 def test_platform_down_at_submit_queues_prints_acceptance_and_delivers_later(kiosk: Any, tmp_path: Path) -> None:
     services, platform, runtime = kiosk
-    journey = RegistrationJourney(today=date.today(), kiosk_id="YZT-TEST")
+    app_id, number = runtime.new_visit()
+    journey = RegistrationJourney(today=date.today(), kiosk_id="YZT-TEST", application_id=app_id, acceptance_no=number)
     walk(services, journey)
     client = services.platform()
     real = client.base_url
@@ -103,4 +115,4 @@ def test_platform_down_at_submit_queues_prints_acceptance_and_delivers_later(kio
     runtime.outbox()._db.execute("UPDATE outbox SET next_try_at = 0")
     delivered, waiting = services.flush_outbox()
     assert (delivered, waiting) == (1, 0)
-    assert services.progress_by_id(app_id)["decision"] == "approved"
+    assert services.progress_by_number(number)["decision"] == "approved"

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.deps import Refused
-from service.contract.models import MissingForKind
+from service.contract.models import error_fields
 from service.identity import IdentityError
 from service.platform import Conflict, NotFound, TooMany
 
@@ -52,16 +52,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
-        for e in exc.errors():
-            loc = tuple(e.get("loc", ()))
-            cause = (e.get("ctx") or {}).get("error")
-            if isinstance(cause, MissingForKind):  # one entry per field the document's kind needs
-                errors += [{"loc": [*map(str, loc), f], "field": f, "msg": "Field required", "type": "missing"}
-                           for f in cause.fields]
-                continue
-            errors.append({"loc": [str(x) for x in loc], "field": _field(loc), "msg": str(e.get("msg", "")),
-                           "type": str(e.get("type", ""))})
+        errors = [{"loc": list(loc), "field": _field(loc), "msg": msg, "type": kind}
+                  for loc, msg, kind in error_fields(list(exc.errors()))]
         fields = "、".join(dict.fromkeys(e["field"] for e in errors[:5]))
         return error(422, errors, f"提交的内容不完整或格式有误：{fields}")
 

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from service.contract import elicence
-    from service.contract.models import ApplicationIn
+    from service.contract.models import ApplicationIn, error_fields
     from service.core.settings import Settings
     from service.platform import Platform
     from service.reference import load
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                     try:
                         app = ApplicationIn.model_validate_json(line)
                     except ValidationError as exc:
-                        fields = [(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()[:10]]
+                        fields = [(".".join(loc) or "body", msg) for loc, msg, _ in error_fields(list(exc.errors()))[:10]]
                         out = _malformed(raw.get("application_id") if isinstance(raw, dict) else None, fields)
                     else:
                         out = platform.judge(app)

@@ -193,6 +193,20 @@ class MissingForKind(ValueError):
         self.fields = fields
 
 
+def error_fields(errors: list[Any]) -> list[tuple[tuple[str, ...], str, str]]:
+    """pydantic's errors as (location, message, type), one per field — a document missing what its kind
+    needs names each missing field (the API's 422 and ``yzt review`` say the same)."""
+    out: list[tuple[tuple[str, ...], str, str]] = []
+    for e in errors:
+        loc = tuple(str(x) for x in e.get("loc", ()))
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, MissingForKind):
+            out += [((*loc, f), "Field required", "missing") for f in cause.fields]
+        else:
+            out.append((loc, str(e.get("msg", "")), str(e.get("type", ""))))
+    return out
+
+
 _ESTABLISHMENT = ("entity_type", "mode", "name", "address", "business_scope", "registered_capital_cny",
                   "shareholders", "officers", "linked_services")
 _LIFECYCLE = {"change": ("uscc", "changes"), "deregistration": ("uscc", "procedure", "reason"),
