@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from service.contract.files import REPO_ROOT
+import assets
 from service.contract.systemd import Notifier
 
-UNITS = REPO_ROOT / "assets" / "systemd"
+UNITS = assets.path("systemd")
 
 
 @pytest.fixture()
