@@ -27,7 +27,9 @@ from typing import Any, Callable
 import serial
 
 from devices.base import Device, DeviceState, HealthLevel
+from devices.delivery import Listeners, NewestQueue
 from devices.qr.codes import QrCode, QrError
+from devices.reconnect import Backoff, keep_connected
 
 log = logging.getLogger(__name__)
 
@@ -144,15 +146,15 @@ class QrScanner(Device):
         self.reconnect_max_s = reconnect_max_s
         self.interactive_timeout_s = interactive_timeout_s
         self.simulator: ScannerSimulator | None = None
-        self.queue: queue.Queue[QrCode] = queue.Queue(maxsize=32)
+        self.queue: NewestQueue[QrCode] = NewestQueue(32)  # nobody reading it: the newest scans are kept
         self.rejected: deque[ScanRejected] = deque(maxlen=20)
-        self._listeners: list[Callable[[QrCode], Any]] = []
+        self.listeners: Listeners[QrCode] = Listeners(f"QR scanner {self.name}", self.counters)
         self._serial: serial.SerialBase | None = None
         self._stop = threading.Event()
         self._opened = threading.Event()
         self._thread: threading.Thread | None = None
-        for key in ("scans", "rejected", "garbage", "undecodable", "overlong", "partial", "reconnects",
-                    "callback_errors", "errors"):
+        for key in ("scans", "rejected", "garbage", "undecodable", "overlong", "partial", "open_failures", "losses",
+                    "reconnects", "callback_errors", "errors"):
             self.counters[key] = 0
 
     @property
@@ -162,19 +164,14 @@ class QrScanner(Device):
     # -- listeners -------------------------------------------------------------------------
     def add_listener(self, fn: Callable[[QrCode], Any]) -> None:
         """Call ``fn(code)`` (on the scanner's thread) for every scanned code."""
-        if fn not in self._listeners:
-            self._listeners.append(fn)
+        self.listeners.add(fn)
 
     def remove_listener(self, fn: Callable[[QrCode], Any]) -> None:
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+        self.listeners.remove(fn)
 
     def read(self, timeout: float | None = None) -> QrCode | None:
         """The next scanned code, or None after ``timeout`` seconds."""
-        try:
-            return self.queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self.queue.get(timeout)
 
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> None:
@@ -195,43 +192,17 @@ class QrScanner(Device):
         return serial.serial_for_url(self.port, baudrate=self.baud, timeout=0.05)
 
     def _run(self) -> None:
-        backoff = self.reconnect_s
-        failing = False
-        lost = False
-        ever = False
-        while not self._stop.is_set():
-            try:
-                ser = self._connect()
-            except (serial.SerialException, OSError, ValueError) as exc:
-                state = DeviceState.OFFLINE if ever else DeviceState.NO_DEVICE
-                if not failing:
-                    log.warning("QR scanner %s at %s: %s", self.name, self.url, exc)
-                    self.record_error(exc, state)
-                self._set_state(state)
-                failing = True
-                self._opened.set()
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self.reconnect_max_s)
-                continue
-            if lost:
-                self.counters["reconnects"] += 1
-            ever, failing, backoff = True, False, self.reconnect_s
-            self._serial = ser
-            self._set_state(DeviceState.ONLINE)
-            self._opened.set()
-            try:
-                self._pump(ser)
-            except (serial.SerialException, OSError) as exc:
-                lost = True
-                log.warning("QR scanner %s at %s lost: %s", self.name, self.url, exc)
-                self.record_error(exc, DeviceState.OFFLINE)
-            finally:
-                self._serial = None
-                try:
-                    ser.close()
-                except Exception:  # the port may already be gone
-                    pass
-            self._stop.wait(backoff)
+        keep_connected(self, self._stop, self._connect, self._pump, lambda ser: ser.close(),
+                       Backoff(self.reconnect_s, self.reconnect_max_s),
+                       connect_errors=(serial.SerialException, OSError, ValueError),
+                       loss_errors=(serial.SerialException, OSError), on_up=self._port_up, on_down=self._port_down,
+                       attempted=self._opened, what=f"QR scanner {self.name} at {self.url}")
+
+    def _port_up(self, ser: serial.SerialBase) -> None:
+        self._serial = ser
+
+    def _port_down(self, ser: serial.SerialBase) -> None:
+        self._serial = None
 
     def _pump(self, ser: serial.SerialBase) -> None:
         splitter = LineSplitter(self.max_line, self.encoding)
@@ -260,20 +231,8 @@ class QrScanner(Device):
         code = QrCode(source=self.name, at=time.time(), text=item, decoder="scanner",
                       raw=item.encode(self.encoding, errors="replace"))
         self.counters["scans"] += 1
-        try:
-            self.queue.put_nowait(code)
-        except queue.Full:  # nobody is reading the queue: keep the newest
-            try:
-                self.queue.get_nowait()
-            except queue.Empty:
-                pass
-            self.queue.put_nowait(code)
-        for fn in list(self._listeners):
-            try:
-                fn(code)
-            except Exception as exc:  # a failing consumer must not stop the scanner
-                self.counters["callback_errors"] += 1
-                log.warning("QR scanner listener failed: %s", exc)
+        self.queue.put(code)
+        self.listeners.emit(code)
 
     # -- health ----------------------------------------------------------------------------
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
