@@ -15,11 +15,9 @@ port disappears the device turns OFFLINE and the thread reopens it with a growin
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 import time
-import tty
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -28,6 +26,7 @@ import serial
 
 from devices.base import Device, DeviceState, HealthLevel
 from devices.delivery import Listeners, NewestQueue
+from devices.endpoints import Endpoint
 from devices.qr.codes import QrCode, QrError
 from devices.reconnect import Backoff, keep_connected
 
@@ -267,30 +266,23 @@ class ScannerSimulator:
     """A scanner module on the far end of a pty: it 'scans' by writing the code and a terminator."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.master: int | None = None
-        self.slave: int | None = None
-        self.port = ""
+        self.endpoint = Endpoint(lambda link: _ignore, name="scanner-sim")  # the driver sends nothing
         self.replug()
+
+    @property
+    def port(self) -> str:
+        return self.endpoint.port
 
     def replug(self) -> None:
         """(Re)connect: a new pty; the driver reopens the new port by itself."""
-        with self._lock:
-            if self.master is not None:
-                return
-            self.master, self.slave = os.openpty()
-            tty.setraw(self.slave)
-            self.port = os.ttyname(self.slave)
+        self.endpoint.plug()
 
     def send(self, data: bytes) -> None:
         """Raw bytes down the line (for faults: noise, partial lines, bad encodings)."""
-        with self._lock:
-            if self.master is None:
-                raise OSError("scanner simulator is unplugged")
-            view = memoryview(data)
-            while view:
-                written = os.write(self.master, view[:1024])
-                view = view[written:]
+        link = self.endpoint.pty
+        if link is None:
+            raise OSError("scanner simulator is unplugged")
+        link.send(data)
 
     def scan(self, text: str | bytes, terminator: bytes = b"\r\n", encoding: str = "utf-8") -> None:
         """Scan a code: its text then the terminator, as the module would send it."""
@@ -299,16 +291,14 @@ class ScannerSimulator:
 
     def unplug(self) -> None:
         """Pull the cable: the driver's next read fails."""
-        with self._lock:
-            for fd in (self.master, self.slave):
-                if fd is not None:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
-            self.master = self.slave = None
+        self.endpoint.unplug()
 
-    close = unplug
+    def close(self) -> None:
+        self.endpoint.close()
+
+
+def _ignore(data: bytes) -> None:
+    """What the scanner makes of bytes the driver sends: nothing (line-mode scanners take no commands)."""
 
 
 def for_url(url: str, name: str | None = None, required: bool = False, **options: Any) -> QrScanner:
