@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlsplit
 
-from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
 from devices.printers.jobs import Job, JobStore, PrintResult
-from service.contract.files import write_private
+from devices.printers.policy import JobPrinter, SendFailed, Sent
 from devices.printers.status import PrinterCondition, PrinterStatus, cups_conditions, make_status
+from service.contract.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -334,22 +335,21 @@ def _user() -> str:
 
 
 # -- the device -------------------------------------------------------------------------------------------
-class DocumentPrinter(Device):
+class DocumentPrinter(JobPrinter):
     """The licence printer (see the module docstring)."""
 
     kind = "document_printer"
+    media = "application/pdf"
 
     def __init__(self, url: str, backend: _Backend, name: str | None = None, required: bool = True,
                  jobs: JobStore | None = None, job_timeout_s: float = 120.0, poll_s: float = 0.25) -> None:
-        super().__init__(url, name, required)
+        super().__init__(url, name, required, jobs)
         self.backend = backend
-        self.jobs = jobs if jobs is not None else JobStore()
         self.job_timeout_s = job_timeout_s
         self.poll_s = poll_s
         self.simulator: SpoolSimulator | None = None
         self.test_page: bytes | None = None  # a self-test sheet the kiosk composed (kiosk.documents.test_sheet)
-        self.last_status: PrinterStatus | None = None
-        for key in ("jobs_printed", "jobs_kept", "paper_out_events", "jobs_cancelled", "bytes_sent", "pages"):
+        for key in ("jobs_cancelled", "pages"):
             self.counters[key] = 0
         self.info["backend"] = backend.description
 
@@ -361,63 +361,38 @@ class DocumentPrinter(Device):
     def _close(self) -> None:
         pass
 
-    def status(self) -> PrinterStatus:
-        """The printer's condition now; never raises."""
-        with self._lock:
-            return self._status()
-
     def _status(self) -> PrinterStatus:
         try:
             status = self.backend.status(self.name)
         except DeviceError as exc:
             status = make_status(self.name, [PrinterCondition.OFFLINE], exc.message_en)
-            self._set_state(exc.state)
-            self.last_status = status
-            self.last_error, self.last_error_at = exc.message_en, time.time()
-            return status
-        self.last_status = status
-        self._set_state(status.device_state)
-        if not status.ok_to_print:
-            self.last_error, self.last_error_at = status.message_en, time.time()
-        return status
+            return self._remember(status, exc.state, exc.message_en)
+        return self._remember(status, status.device_state)
 
     # -- printing -----------------------------------------------------------------------------------
-    def print_pdf(self, pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
-                  size: str = "A4") -> PrintResult:
+    @staticmethod
+    def pdf_job(pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
+                size: str = "A4") -> Job:
         if not pdf.startswith(b"%PDF"):
             raise ValueError("not a PDF document")
-        job = Job(kind=kind, application_id=application_id, payload=pdf, media="application/pdf",
-                  title=title, meta={"size": size})
-        return self.print_job(job)
+        return Job(kind=kind, application_id=application_id, payload=pdf, media="application/pdf",
+                   title=title, meta={"size": size})
 
-    def print_job(self, job: Job) -> PrintResult:
-        """Check, submit, follow to completion (or cancel on a blocking condition or the deadline)."""
-        if job.media != "application/pdf":
-            raise ValueError(f"a document printer cannot print {job.media} (job {job.id})")
-        started = time.perf_counter()
-        with self._lock:
-            before = self._status()
-            if not before.ok_to_print:
-                return self._kept(job, "not_ready", before, None, started)
-            try:
-                handle = self.backend.submit(job)
-            except (DeviceError, OSError) as exc:
-                message = getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")
-                status = make_status(self.name, [PrinterCondition.OFFLINE], message)
-                return self._kept(job, "failed", before, status, started)
-            self._set_state(DeviceState.BUSY)
-            self.counters["bytes_sent"] += len(job.payload)
-            outcome, after, detail = self._follow(handle)
-            if outcome != "printed":
-                return self._kept(job, outcome, before, after, started, {"cups_job": detail})
-            self.counters["jobs_printed"] += 1
-            self.counters["pages"] += 1
-            self.jobs.done(job.id)
-            warn = "; warning: " + ", ".join(c.value for c in after.warnings) if after.warnings else ""
-            return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
-                               "营业执照已打印，请取走。" if job.kind == "licence" else "文件已打印，请取走。",
-                               f"printed ({detail}){warn}", before, after, len(job.payload),
-                               time.perf_counter() - started, {"cups_job": detail})
+    def print_pdf(self, pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
+                  size: str = "A4") -> PrintResult:
+        return self.print_job(self.pdf_job(pdf, application_id, kind, title, size))
+
+    def _transmit(self, job: Job, before: PrinterStatus) -> Sent:
+        """Submit, then follow the job to completion (or cancel it on a blocking condition or the deadline)."""
+        try:
+            handle = self.backend.submit(job)
+        except (DeviceError, OSError) as exc:
+            raise SendFailed(getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")) from exc
+        self._set_state(DeviceState.BUSY)
+        self.counters["bytes_sent"] += len(job.payload)
+        outcome, after, detail = self._follow(handle)
+        return Sent(len(job.payload), after=after, outcome=outcome, note=detail, details={"cups_job": detail},
+                    counts={"pages": 1})
 
     def _follow(self, handle: str) -> tuple[str, PrinterStatus, str]:
         deadline = time.monotonic() + self.job_timeout_s
@@ -456,37 +431,11 @@ class DocumentPrinter(Device):
         except DeviceError as exc:
             log.error("%s: could not cancel job %s: %s", self.name, handle, exc.message_en)
 
-    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None,
-              started: float, details: dict[str, Any] | None = None) -> PrintResult:
-        status = after or before
-        if PrinterCondition.PAPER_OUT in status.conditions:
-            self.counters["paper_out_events"] += 1
-        kept = self.jobs.keep(job, status)
-        self.counters["jobs_kept"] += 1
-        what = "营业执照" if job.kind == "licence" else "文件"
-        zh = {"not_ready": f"{status.message_zh}{what}已保存，工作人员处理后可凭受理编号补打。",
-              "failed": f"{what}打印失败，已保存，工作人员处理后可凭受理编号补打。",
-              "interrupted": f"{status.message_zh}{what}未能完整打印，已保存，可凭受理编号补打。"}[outcome]
-        en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
-        log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
-        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after,
-                           0, time.perf_counter() - started, details or {})
-
-    def pending(self, kind: str | None = None) -> list[Job]:
-        """Kept PDF jobs, oldest first (a folder may be shared with the receipt printer)."""
-        return [j for j in self.jobs.pending(kind) if j.media == "application/pdf"]
-
-    def reprint(self, job_id: str) -> PrintResult:
-        return self.jobs.reprint(job_id, self)
-
     def test_print(self, pdf: bytes | None = None) -> PrintResult:
         """A one-page test sheet (INTERACTIVE health): the page the kiosk gave (``test_page``, Chinese in
         the licence's font), else the printer's own minimal page."""
         page = pdf or self.test_page or minimal_test_pdf(f"{self.name} self-test {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        result = self.print_pdf(page, "", "self_test", "证照打印机自检")
-        if result.kept:
-            self.jobs.done(result.job_id)
-        return result
+        return self._self_test(self.pdf_job(page, "", "self_test", "证照打印机自检"))
 
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
         details: dict[str, Any] = {"backend": self.backend.description, "kept_jobs": len(self.jobs)}
