@@ -8,7 +8,10 @@ Addresses (``for_url``):
 * ``spool:///dir`` — writes each PDF atomically (0600) into ``dir``; a ``.state`` file in the folder
   may hold CUPS-style state reasons (``media-empty-error``…) that the driver honours, so a folder
   can stand in for a printer;
-* ``sim://`` — a spool folder in a fresh temporary directory; ``printer.simulator`` sets its state.
+* ``sim://`` (``?state=paper_out&out=DIR``) — a spool folder in a fresh temporary directory (or DIR);
+  ``printer.simulator`` sets its state.
+
+:data:`OPTIONS` declares the printer's options and these URL options; anything else is refused.
 
 CUPS traps this driver avoids (RESEARCH.md): it checks ``printer-state-reasons`` before
 submitting, polls the job during printing and cancels it on a blocking condition or a deadline
@@ -32,9 +35,10 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.options import Declaration, Option, between, jobs_options
 from devices.printers.jobs import Job, JobStore, PrintResult
 from devices.printers.policy import JobPrinter, SendFailed, Sent
 from devices.printers.status import PrinterCondition, PrinterStatus, cups_conditions, make_status
@@ -184,8 +188,7 @@ class CupsBackend:
 
     def __init__(self, queue: str, server: str | None = None, timeout_s: float = 10.0,
                  use_ipptool: bool | None = None) -> None:
-        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,127}", queue or ""):
-            raise ValueError(f"bad CUPS queue name {queue!r}")
+        self.check_queue(queue)
         self.queue = queue
         self.server = server
         self.timeout_s = timeout_s
@@ -193,6 +196,11 @@ class CupsBackend:
         if use_ipptool and not self.ipptool:
             raise ValueError("ipptool is not installed (apt install cups-ipp-utils)")
         self.description = f"CUPS queue {queue}" + (f" on {server}" if server else "")
+
+    @staticmethod
+    def check_queue(queue: str) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,127}", queue or ""):
+            raise ValueError(f"bad CUPS queue name {queue!r}")
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
@@ -473,39 +481,81 @@ def minimal_test_pdf(line: str) -> bytes:
     return bytes(out)
 
 
-def for_url(url: str, name: str | None = None, required: bool = True, timeout_s: float = 10.0,
-            **options: Any) -> DocumentPrinter:
+def _sim_state(value: str) -> str | None:
+    names = [n for n in SpoolSimulator.NAMED]
+    if value in names or re.fullmatch(r"[a-z][a-z0-9-]*(-(error|warning|report))?( [a-z][a-z0-9-]*)*", value):
+        return None
+    return f"must be one of {', '.join(names)} or CUPS printer-state-reasons (media-empty-error …)"
+
+
+def _address(url: str) -> tuple[str, str]:
+    """(scheme, queue or folder) of an address; ValueError for one that is not a document printer's."""
+    parts = urlsplit(url)
+    if parts.scheme == "cups":
+        queue = (parts.netloc + parts.path).strip("/")
+        CupsBackend.check_queue(queue)
+        return "cups", queue
+    if parts.scheme == "spool":
+        if not parts.path:
+            raise ValueError(f"no folder in {url!r}")
+        return "spool", parts.path
+    if parts.scheme == "sim":
+        return "sim", ""
+    raise ValueError(f"document printer url {url!r}: use cups://QUEUE, spool:///dir or sim://")
+
+
+OPTIONS = Declaration(
+    kind="document_printer", what="document printer", default_url="cups://Licence",
+    url_doc="`cups://QUEUE`, `spool:///dir` (a folder standing in for a printer), or `sim://` for the simulator",
+    options=(
+        Option("timeout_s", float, 10.0, "longest wait for one CUPS command (lp, ipptool, lpstat; at least 5 s)",
+               between(0.05, 120)),
+        Option("job_timeout_s", float, 120.0, "deadline for a document to come out; then it is cancelled and kept",
+               between(1, 3600)),
+        Option("poll_s", float, 0.25, "how often a printing job is looked at (0.05 on the simulator unless set to another value)",
+               between(0.01, 10)),
+        Option("cups_server", str, "", "the CUPS scheduler: a socket path or host:port; empty = the system's "
+               "(a cups:// address's ?server= wins)"),
+        Option("use_ipptool", object, None, "True/False: ask CUPS through ipptool or lpstat (None: ipptool when "
+               "installed)", config=False),
+        *jobs_options(),
+    ),
+    url_options={
+        "cups": (Option("server", str, "", "the CUPS scheduler for this queue: a socket path or host:port"),),
+        "spool": (),
+        "sim": (Option("state", str, "", "the printer's condition from the start (paper_out …)", _sim_state),
+                Option("out", str, "", "the spool folder (default: a fresh temporary one)")),
+    },
+    check_address=_address,
+)
+
+
+def for_url(url: str, name: str | None = None, required: bool = True, **options: Any) -> DocumentPrinter:
     """Build (not open) the document printer at ``url`` (forms in the module docstring).
 
-    Options: ``jobs`` (a :class:`JobStore`) or ``jobs_dir``, ``job_timeout_s`` (deadline of one job,
-    default 120), ``poll_s``, ``cups_server``, ``use_ipptool`` (None = when installed); ``baud`` is ignored.
+    Its options and URL options are declared in :data:`OPTIONS`; any other is refused. ``jobs``
+    (a :class:`JobStore`) or ``jobs_dir`` say where kept jobs go.
     """
     url = str(url).strip()
     if not url:
         raise ValueError("document printer url is empty")
-    kwargs: dict[str, Any] = {k: options[k] for k in ("job_timeout_s", "poll_s") if k in options}
-    if options.get("jobs") is not None:
-        kwargs["jobs"] = options["jobs"]
-    elif options.get("jobs_dir"):
-        kwargs["jobs"] = JobStore(options["jobs_dir"])
-    parts = urlsplit(url)
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    if parts.scheme == "cups":
-        queue = (parts.netloc + parts.path).strip("/")
-        backend: _Backend = CupsBackend(queue, server=query.get("server") or options.get("cups_server"),
-                                        timeout_s=max(float(timeout_s), 5.0),
-                                        use_ipptool=options.get("use_ipptool"))
-        return DocumentPrinter(url, backend, name=name, required=required, **kwargs)
-    if parts.scheme == "spool":
-        if not parts.path:
-            raise ValueError(f"no folder in {url!r}")
-        return DocumentPrinter(url, SpoolBackend(parts.path), name=name, required=required, **kwargs)
-    if parts.scheme == "sim":
-        sim = SpoolSimulator(query.get("out") or options.get("sim_out"))
-        if query.get("state"):
-            sim.set_state(query["state"])
-        kwargs.setdefault("poll_s", 0.05)
-        printer = DocumentPrinter(url, SpoolBackend(sim.folder), name=name, required=required, **kwargs)
-        printer.simulator = sim
-        return printer
-    raise ValueError(f"document printer url {url!r}: use cups://QUEUE, spool:///dir or sim://")
+    opts = OPTIONS.take(options)
+    query = OPTIONS.url_query(url)
+    scheme, where = _address(url)
+    jobs = opts["jobs"] if opts["jobs"] is not None else JobStore(opts["jobs_dir"]) if opts["jobs_dir"] else None
+    common: dict[str, Any] = dict(name=name, required=required, jobs=jobs, job_timeout_s=opts["job_timeout_s"],
+                                  poll_s=opts["poll_s"])
+    if scheme == "cups":
+        backend: _Backend = CupsBackend(where, server=query["server"] or opts["cups_server"] or None,
+                                        timeout_s=max(opts["timeout_s"], 5.0), use_ipptool=opts["use_ipptool"])
+        return DocumentPrinter(url, backend, **common)
+    if scheme == "spool":
+        return DocumentPrinter(url, SpoolBackend(where), **common)
+    sim = SpoolSimulator(query["out"] or None)
+    if query["state"]:
+        sim.set_state(query["state"])
+    if opts["poll_s"] == OPTIONS.option("poll_s").default:
+        common["poll_s"] = 0.05  # a folder answers at once
+    printer = DocumentPrinter(url, SpoolBackend(sim.folder), **common)
+    printer.simulator = sim
+    return printer

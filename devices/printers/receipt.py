@@ -14,6 +14,9 @@ Addresses (``for_url``):
   :class:`~devices.printers.simulator.EscposSimulator` and returns this same driver on its pty (or
   TCP port); the simulator is at ``printer.simulator``.
 
+:data:`OPTIONS` declares the printer's options (``columns``, ``profile``, ``baud`` for a serial
+printer …) and the URL options above; anything else is refused.
+
 Status is asked with DLE EOT 1–4 ourselves, each with a timeout, because python-escpos only
 asks n=1 and n=4, misses cover-open and cutter errors, and waits its full read timeout. A printer
 that does not answer is OFFLINE. A job that cannot be printed — or may not have come out whole —
@@ -27,13 +30,14 @@ import logging
 import socket
 import time
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import serial
 
 from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
 from devices.printers.blocks import QR, Cut, KeyValue, Receipt, Rule, Text, Title
 from devices.printers.encode import COLUMNS_80MM, encode_receipt
+from devices.options import Declaration, Option, baud_option, between, jobs_options, one_of
 from devices.printers.jobs import Job, JobStore, PrintResult
 from devices.printers.policy import JobPrinter, SendFailed, Sent
 from devices.printers.status import (DLE_EOT, PrinterCondition, PrinterStatus, escpos_conditions, make_status,
@@ -371,56 +375,104 @@ class ReceiptPrinter(JobPrinter):
         return result.printed, result.message_en, result.message_zh, details
 
 
-def _query(url: str) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+def _sim_state(value: str) -> str | None:
+    from devices.printers.simulator import SimState
+
+    known = [state.value for state in SimState]
+    return None if value in known else f"must be one of {', '.join(known)}"
 
 
-def for_url(url: str, name: str | None = None, required: bool = True, baud: int = 115200,
-            timeout_s: float = 3.5, **options: Any) -> ReceiptPrinter:
-    """Build (not open) the receipt printer at ``url`` (forms in the module docstring).
+def _profile(name: str) -> str | None:
+    from escpos.capabilities import get_profile
 
-    Options: ``status_timeout_s`` (per DLE EOT answer, default 0.5), ``columns`` (48 for 80 mm,
-    32 for 58 mm), ``profile`` (python-escpos profile name), ``jobs`` (a :class:`JobStore`) or
-    ``jobs_dir`` (a folder for kept jobs), ``settle_s`` (wait after a job before asking again,
-    default 0.5), ``flow`` (serial flow control: none, rtscts, dsrdtr, xonxoff).
-    """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("receipt printer url is empty")
-    kwargs: dict[str, Any] = {k: options[k] for k in ("status_timeout_s", "columns", "profile", "settle_s",
-                                                      "flow") if k in options}
-    if "jobs" in options and options["jobs"] is not None:
-        kwargs["jobs"] = options["jobs"]
-    elif options.get("jobs_dir"):
-        kwargs["jobs"] = JobStore(options["jobs_dir"])
-    common = dict(name=name, required=required, baud=int(baud), timeout_s=float(timeout_s), **kwargs)
-    if url.startswith("sim://"):
-        from devices.printers.simulator import EscposSimulator
+    try:
+        get_profile(name)
+    except KeyError:
+        return "is not a python-escpos printer profile (python-escpos lists them: TM-T88V, TM-T20II …)"
+    return None
 
-        q = _query(url)
-        transport = q.get("transport", "serial")
-        sim = EscposSimulator(state=q.get("state", "ready"), out_dir=q.get("out") or options.get("sim_out"),
-                              pty=transport != "tcp", tcp_port=0 if transport == "tcp" else None,
-                              paper_lines=int(q["paper_lines"]) if q.get("paper_lines") else None)
-        common.setdefault("settle_s", 0.0)
-        if transport == "tcp":
-            host, port = sim.tcp_address  # type: ignore[misc]
-            printer = ReceiptPrinter(url, transport="tcp", target=f"{host}:{port}", **common)
-        else:
-            printer = ReceiptPrinter(url, transport="serial", target=sim.port, **common)
-        printer.simulator = sim
-        return printer
+
+def _target(url: str) -> tuple[str, str]:
+    """(transport, target) for a non-simulator address; ValueError for one that names no printer."""
     if url.startswith("escpos+tcp://"):
         parts = urlsplit(url)
         if not parts.hostname:
             raise ValueError(f"no host in {url!r}")
-        return ReceiptPrinter(url, transport="tcp", target=f"{parts.hostname}:{parts.port or 9100}", **common)
+        return "tcp", f"{parts.hostname}:{parts.port or 9100}"
     if url.startswith("file://"):
         path = urlsplit(url).path
         if not path:
             raise ValueError(f"no path in {url!r}")
-        return ReceiptPrinter(url, transport="file", target=path, **common)
+        return "file", path
     if url.startswith("escpos+usb://"):
-        return ReceiptPrinter(url, transport="usb", target=url[len("escpos+usb://"):], **common)
-    target = url[len("escpos+serial://"):] if url.startswith("escpos+serial://") else url
-    return ReceiptPrinter(url, transport="serial", target=target, **common)
+        return "usb", url[len("escpos+usb://"):]
+    return "serial", url[len("escpos+serial://"):] if url.startswith("escpos+serial://") else url
+
+
+def _check_address(url: str) -> None:
+    if not url.startswith("sim://"):
+        _target(url)
+
+
+OPTIONS = Declaration(
+    kind="receipt_printer", what="receipt printer", default_url="/dev/ttyS1",
+    url_doc="a serial path or pyserial URL (also `escpos+serial://…`), `escpos+tcp://host:9100`, `file:///path`, "
+            "`escpos+usb://VID:PID`, or `sim://` for the simulator",
+    options=(
+        baud_option("serial speed (a serial printer only)"),
+        Option("timeout_s", float, 3.5, "longest wait to hand data to the printer (write timeout, TCP connect)",
+               between(0.05, 60)),
+        Option("status_timeout_s", float, 0.5, "wait for each real-time status answer (DLE EOT)", between(0.05, 10)),
+        Option("columns", int, COLUMNS_80MM, "characters a line: 48 on 80 mm paper, 32 on 58 mm", between(24, 48)),
+        Option("profile", str, "", "python-escpos printer profile (e.g. TM-T88V); empty = the generic one", _profile),
+        Option("settle_s", float, 0.5, "wait after a job before asking the status again (the simulator needs none: "
+               "0 there unless set to another value)", between(0, 10)),
+        Option("flow", str, "none", "serial flow control: none, rtscts, dsrdtr or xonxoff",
+               one_of("none", "rtscts", "dsrdtr", "xonxoff")),
+        *jobs_options(),
+    ),
+    url_options={
+        "sim": (Option("state", str, "ready", "what the printer reports from the start", _sim_state),
+                Option("transport", str, "serial", "the simulator on a pty (serial) or on TCP",
+                       one_of("serial", "tcp")),
+                Option("out", str, "", "a folder for each job's PNG"),
+                Option("paper_lines", int, None, "the roll runs out after this many lines", between(0, 1_000_000))),
+        "escpos+tcp": (), "file": (), "escpos+usb": (),
+    },
+    check_address=_check_address,
+)
+
+
+def for_url(url: str, name: str | None = None, required: bool = True, **options: Any) -> ReceiptPrinter:
+    """Build (not open) the receipt printer at ``url`` (forms in the module docstring).
+
+    The printer's options and the simulator's URL options are declared in :data:`OPTIONS`; any
+    other is refused. ``jobs`` (a :class:`JobStore`) or ``jobs_dir`` say where kept jobs go.
+    """
+    url = str(url).strip()
+    if not url:
+        raise ValueError("receipt printer url is empty")
+    opts = OPTIONS.take(options)
+    query = OPTIONS.url_query(url)
+    jobs, jobs_dir = opts.pop("jobs"), opts.pop("jobs_dir")
+    if jobs is None and jobs_dir:
+        jobs = JobStore(jobs_dir)
+    opts["profile"] = opts["profile"] or None
+    if url.startswith("sim://"):
+        from devices.printers.simulator import EscposSimulator
+
+        tcp = query["transport"] == "tcp"
+        sim = EscposSimulator(state=query["state"], out_dir=query["out"] or None, pty=not tcp,
+                              tcp_port=0 if tcp else None, paper_lines=query["paper_lines"])
+        if opts["settle_s"] == OPTIONS.option("settle_s").default:
+            opts["settle_s"] = 0.0  # it interprets in order on one connection: nothing to wait for
+        if tcp:
+            assert sim.tcp_address is not None
+            host, port = sim.tcp_address
+            printer = ReceiptPrinter(url, name, required, "tcp", f"{host}:{port}", jobs=jobs, **opts)
+        else:
+            printer = ReceiptPrinter(url, name, required, "serial", sim.port, jobs=jobs, **opts)
+        printer.simulator = sim
+        return printer
+    transport, target = _target(url)
+    return ReceiptPrinter(url, name, required, transport, target, jobs=jobs, **opts)

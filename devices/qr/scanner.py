@@ -9,11 +9,13 @@ caller: a line with control bytes (line noise at a wrong baud rate), a line that
 line longer than ``max_line`` bytes, a fragment left without its terminator for ``idle_s``. When the
 port disappears the device turns OFFLINE and the thread reopens it with a growing back-off.
 
-``sim://`` starts :class:`ScannerSimulator` on a pty: ``scanner.simulator.scan(text)`` types a code.
+``sim://`` starts :class:`ScannerSimulator` on a pty: ``scanner.simulator.scan(text)`` types a code
+(``sim://?unplugged=1``: its cable pulled until ``replug()``). :data:`OPTIONS` declares the options.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import queue
 import threading
@@ -27,6 +29,7 @@ import serial
 from devices.base import Device, DeviceState, HealthLevel
 from devices.delivery import Listeners, NewestQueue
 from devices.endpoints import Endpoint
+from devices.options import Declaration, Option, baud_option, between, interactive_option, reconnect_options
 from devices.qr.codes import QrCode, QrError
 from devices.reconnect import Backoff, keep_connected
 
@@ -271,7 +274,9 @@ class ScannerSimulator:
 
     @property
     def port(self) -> str:
-        return self.endpoint.port
+        """The pty's path; empty while unplugged (the device node is gone, as /dev/ttyACM0 goes when a USB
+        scanner is pulled), so the driver never opens another simulator's pty at the old number."""
+        return self.endpoint.port if self.endpoint.plugged else ""
 
     def replug(self) -> None:
         """(Re)connect: a new pty; the driver reopens the new port by itself."""
@@ -301,22 +306,45 @@ def _ignore(data: bytes) -> None:
     """What the scanner makes of bytes the driver sends: nothing (line-mode scanners take no commands)."""
 
 
+def _encoding(name: str) -> str | None:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "is not a text encoding Python knows (utf-8, gb18030 …)"
+    return None
+
+
+OPTIONS = Declaration(
+    kind="qr_scanner", what="QR scanner", default_url="", required=False,
+    url_doc="the scanner's serial port: a device path or any pyserial URL, or `sim://` for the simulator",
+    options=(
+        baud_option("serial speed of the scanner's line"),
+        Option("max_line", int, MAX_LINE, "longest code accepted, in bytes (a version-40 QR code holds 2953)",
+               between(16, 65536)),
+        Option("idle_s", float, 0.5, "a code left without its line end for this long is dropped", between(0.01, 10)),
+        Option("encoding", str, "utf-8", "how the scanner encodes text (set in its configuration)", _encoding),
+        *reconnect_options("scanner"),
+        interactive_option("scan"),
+    ),
+    url_options={"sim": (Option("unplugged", bool, False, "the cable pulled from the start"),)},
+)
+
+
 def for_url(url: str, name: str | None = None, required: bool = False, **options: Any) -> QrScanner:
     """Build (not open) the scanner at ``url``: any pyserial URL or path, or ``sim://`` for the simulator.
 
-    Options: ``baud`` (default 115200), ``max_line`` (bytes), ``idle_s`` (a fragment without a
-    terminator is dropped after this much silence), ``encoding`` (default utf-8), ``reconnect_s``,
-    ``reconnect_max_s``, ``interactive_timeout_s``; others (``timeout_s``) are ignored.
+    Its options and the simulator's URL options are declared in :data:`OPTIONS`; any other is refused.
     """
     url = str(url).strip()
     if not url:
         raise ValueError("QR scanner url is empty")
-    kwargs = {k: options[k] for k in ("max_line", "idle_s", "encoding", "reconnect_s", "reconnect_max_s",
-                                      "interactive_timeout_s") if k in options}
-    baud = int(options.get("baud", 115200))
+    opts = OPTIONS.take(options)
+    query = OPTIONS.url_query(url)
     if url.startswith("sim://"):
         sim = ScannerSimulator()
-        scanner = QrScanner(url, name=name, required=required, baud=baud, port=lambda: sim.port, **kwargs)
+        if query["unplugged"]:
+            sim.unplug()
+        scanner = QrScanner(url, name=name, required=required, port=lambda: sim.port, **opts)
         scanner.simulator = sim
         return scanner
-    return QrScanner(url, name=name, required=required, baud=baud, **kwargs)
+    return QrScanner(url, name=name, required=required, **opts)
