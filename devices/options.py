@@ -137,6 +137,14 @@ class Declaration:
         """The options kiosk.toml's ``[devices.<kind>]`` takes."""
         return tuple(o for o in self.options if o.config)
 
+    def arguments(self, url: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """What ``for_url`` starts from: the address (an empty one is refused), every option's value
+        (:meth:`take`) and the URL's options (:meth:`url_query`)."""
+        url = str(url).strip()
+        if not url:
+            raise ValueError(f"{self.what} url is empty")
+        return url, self.take(options), self.url_query(url)
+
     def take(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Every option's value: ``given`` (None = the default) checked, the rest at their defaults;
         a name this kind does not declare is refused."""

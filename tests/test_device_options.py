@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from devices.base import DeviceState
+from devices.idcard.samples import SAMPLE_CARDS
 from devices.options import Declaration, OptionError
 from devices.registry import KINDS, check_url, declaration, open_device
 from kiosk import config
+from tests.devicehelp import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -164,12 +166,12 @@ def test_urls_handed_to_pyserial_keep_their_own_options():
 def test_sim_url_options_take_effect():
     reader = open_device("idcard", "sim://?card=li&pace=0")
     with reader:
-        assert reader.read_card().name == SAMPLE_LI and reader.simulator.pace is False
+        assert reader.read_card().name == SAMPLE_CARDS["li"].name and reader.simulator.pace is False
     camera = open_device("camera", "sim://?unplugged=1", open_wait_s=1, reconnect_s=0.05)
     with camera:
         assert camera.state in (DeviceState.NO_DEVICE, DeviceState.OFFLINE)
         camera.simulator.replug()
-        assert _wait(lambda: camera.state is DeviceState.ONLINE)
+        assert wait_for(lambda: camera.state is DeviceState.ONLINE)
     camera.simulator.cleanup()
     scanner = open_device("qr_scanner", "sim://?unplugged=1", reconnect_s=0.05)
     with scanner:
@@ -177,18 +179,6 @@ def test_sim_url_options_take_effect():
     scanner.simulator.close()
 
 
-SAMPLE_LI = __import__("devices.idcard.samples", fromlist=["SAMPLE_CARDS"]).SAMPLE_CARDS["li"].name
-
-
-def _wait(predicate, timeout=5.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 # -- keyword options ---------------------------------------------------------------------------------------------

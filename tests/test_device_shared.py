@@ -12,17 +12,9 @@ import pytest
 from devices.base import Device, DeviceState, HealthLevel
 from devices.delivery import Listeners, NewestQueue
 from devices.reconnect import Backoff, keep_connected
+from tests.devicehelp import wait_for
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 # -- listeners ------------------------------------------------------------------------------------------

@@ -58,11 +58,7 @@ OPTIONS = Declaration(
 
 def for_url(url: str, name: str | None = None, required: bool = True, **options: Any) -> Camera:
     """Build (not open) the camera at ``url``; see the module docstring for addresses and :data:`OPTIONS`."""
-    url = str(url).strip()
-    if not url:
-        raise ValueError("camera url is empty")
-    opts = OPTIONS.take(options)
-    query = OPTIONS.url_query(url)
+    url, opts, query = OPTIONS.arguments(url, options)
     fps: float | None = opts["fps"] or None
     width, height, fourcc, loop = opts["width"], opts["height"], opts["fourcc"], opts["loop"]
     simulator: CameraSimulator | None = None

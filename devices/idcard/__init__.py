@@ -63,11 +63,7 @@ def for_url(url: str, name: str | None = None, required: bool = True, **options:
     ``reader.simulator``). Its options, and the reader's, are declared in :data:`OPTIONS`; any
     other is refused (:class:`~devices.options.OptionError`).
     """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("ID card reader url is empty")
-    opts = OPTIONS.take(options)
-    query = OPTIONS.url_query(url)
+    url, opts, query = OPTIONS.arguments(url, options)
     if url.startswith("sim://"):
         from devices.idcard.simulator import SamSimulator
 

@@ -140,28 +140,18 @@ class SpoolSimulator:
 
 
 # -- CUPS -----------------------------------------------------------------------------------------------
-_PRINTER_TEST = """{
-  OPERATION Get-Printer-Attributes
-  GROUP operation-attributes-tag
-  ATTR charset attributes-charset utf-8
-  ATTR naturalLanguage attributes-natural-language en
-  ATTR uri printer-uri $uri
-  ATTR name requesting-user-name $user
-  ATTR keyword requested-attributes %s
-}
-""" % ",".join(("printer-state", "printer-state-reasons", "printer-state-message",
-                "printer-is-accepting-jobs", "queued-job-count"))
-_JOB_TEST = """{
-  OPERATION Get-Job-Attributes
-  GROUP operation-attributes-tag
-  ATTR charset attributes-charset utf-8
-  ATTR naturalLanguage attributes-natural-language en
-  ATTR uri printer-uri $uri
-  ATTR integer job-id $job_id
-  ATTR name requesting-user-name $user
-  ATTR keyword requested-attributes job-state,job-state-reasons,job-state-message
-}
-"""
+def _ipp_request(operation: str, attributes: tuple[str, ...], extra: str = "") -> str:
+    """An ipptool request file: ``operation`` on $uri as $user, asking for ``attributes``."""
+    return (f"{{\n  OPERATION {operation}\n  GROUP operation-attributes-tag\n"
+            "  ATTR charset attributes-charset utf-8\n  ATTR naturalLanguage attributes-natural-language en\n"
+            f"  ATTR uri printer-uri $uri\n{extra}  ATTR name requesting-user-name $user\n"
+            f"  ATTR keyword requested-attributes {','.join(attributes)}\n}}\n")
+
+
+_PRINTER_TEST = _ipp_request("Get-Printer-Attributes", (
+    "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs", "queued-job-count"))
+_JOB_TEST = _ipp_request("Get-Job-Attributes", ("job-state", "job-state-reasons", "job-state-message"),
+                         "  ATTR integer job-id $job_id\n")
 _test_dir: Path | None = None
 _test_lock = threading.Lock()
 
@@ -536,11 +526,7 @@ def for_url(url: str, name: str | None = None, required: bool = True, **options:
     Its options and URL options are declared in :data:`OPTIONS`; any other is refused. ``jobs``
     (a :class:`JobStore`) or ``jobs_dir`` say where kept jobs go.
     """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("document printer url is empty")
-    opts = OPTIONS.take(options)
-    query = OPTIONS.url_query(url)
+    url, opts, query = OPTIONS.arguments(url, options)
     scheme, where = _address(url)
     jobs = opts["jobs"] if opts["jobs"] is not None else JobStore(opts["jobs_dir"]) if opts["jobs_dir"] else None
     common: dict[str, Any] = dict(name=name, required=required, jobs=jobs, job_timeout_s=opts["job_timeout_s"],

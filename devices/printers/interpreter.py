@@ -313,6 +313,20 @@ class EscposInterpreter:
             self._add_char(c, True)
         return i + n
 
+    def _sized(self, i: int) -> tuple[int, int]:
+        """``X ( x pL pH d…``: the data's size and where the command ends (waiting for all of it)."""
+        self._need(i, 5)
+        size = self.buf[i + 3] + 256 * self.buf[i + 4]
+        self._need(i, 5 + size)
+        return size, i + 5 + size
+
+    def _args(self, i: int, table: dict[int, int]) -> tuple[int, int]:
+        """A fixed-length command (its argument count in ``table``, default 1): its first argument and
+        where it ends."""
+        nargs = table.get(self.buf[i + 1], 1)
+        self._need(i, 2 + nargs)
+        return (self.buf[i + 2] if nargs else 0), i + 2 + nargs
+
     def _dle(self, i: int) -> int:
         self._need(i, 2)
         cmd = self.buf[i + 1]
@@ -355,11 +369,8 @@ class EscposInterpreter:
                 raise _Incomplete
             return end + 1
         if c == "(":  # ESC ( x pL pH …
-            self._need(i, 5)
-            return i + 5 + self.buf[i + 3] + 256 * self.buf[i + 4]
-        nargs = ESC_ARGS.get(cmd, 1)
-        self._need(i, 2 + nargs)
-        arg = self.buf[i + 2] if nargs else 0
+            return self._sized(i)[1]
+        arg, end = self._args(i, ESC_ARGS)
         if c == "@":
             self.line = []
             self._reset_modes()
@@ -389,18 +400,15 @@ class EscposInterpreter:
             self.spacing = arg
         elif c in ("i", "m"):  # legacy partial cut
             self._cut(partial=True)
-        return i + 2 + nargs
+        return end
 
     def _fs(self, i: int) -> int:
         self._need(i, 2)
         cmd = self.buf[i + 1]
         c = chr(cmd)
         if c == "(":
-            self._need(i, 5)
-            return i + 5 + self.buf[i + 3] + 256 * self.buf[i + 4]
-        nargs = FS_ARGS.get(cmd, 1)
-        self._need(i, 2 + nargs)
-        arg = self.buf[i + 2] if nargs else 0
+            return self._sized(i)[1]
+        arg, end = self._args(i, FS_ARGS)
         if c == "&":
             self.chinese = True
         elif c == ".":
@@ -409,7 +417,7 @@ class EscposInterpreter:
             self.wm = 2 if arg & 0x04 else 1
             self.hm = 2 if arg & 0x08 else 1
             self.underline = bool(arg & 0x80)
-        return i + 2 + nargs
+        return end
 
     def _gs(self, i: int) -> int:
         self._need(i, 2)
@@ -431,12 +439,10 @@ class EscposInterpreter:
             self._raster(bytes(self.buf[i + 8:i + total]), xb, rows, self.buf[i + 3])
             return i + total
         if c == "(":  # GS ( x pL pH …
-            self._need(i, 5)
-            size = self.buf[i + 3] + 256 * self.buf[i + 4]
-            self._need(i, 5 + size)
+            size, end = self._sized(i)
             if self.buf[i + 2] == ord("k"):
-                self._two_d(bytes(self.buf[i + 5:i + 5 + size]))
-            return i + 5 + size
+                self._two_d(bytes(self.buf[i + 5:end]))
+            return end
         if c == "8":  # GS 8 L p1 p2 p3 p4 …
             self._need(i, 7)
             size = int.from_bytes(self.buf[i + 3:i + 7], "little")
@@ -455,9 +461,7 @@ class EscposInterpreter:
         if c == "*":  # define downloaded bit image: GS * x y d… (x*y*8 bytes)
             self._need(i, 4)
             return i + 4 + self.buf[i + 2] * self.buf[i + 3] * 8
-        nargs = GS_ARGS.get(cmd, 1)
-        self._need(i, 2 + nargs)
-        arg = self.buf[i + 2] if nargs else 0
+        arg, end = self._args(i, GS_ARGS)
         if c == "!":
             self.wm = (arg >> 4 & 0x07) + 1
             self.hm = (arg & 0x07) + 1
@@ -467,7 +471,7 @@ class EscposInterpreter:
             self.sim.answer_id(arg, self.out)
         elif c == "a":
             self.sim.set_asb(arg, self.out)
-        return i + 2 + nargs
+        return end
 
     def _cut(self, partial: bool) -> None:
         if self.line:

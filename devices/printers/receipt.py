@@ -449,11 +449,7 @@ def for_url(url: str, name: str | None = None, required: bool = True, **options:
     The printer's options and the simulator's URL options are declared in :data:`OPTIONS`; any
     other is refused. ``jobs`` (a :class:`JobStore`) or ``jobs_dir`` say where kept jobs go.
     """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("receipt printer url is empty")
-    opts = OPTIONS.take(options)
-    query = OPTIONS.url_query(url)
+    url, opts, query = OPTIONS.arguments(url, options)
     jobs, jobs_dir = opts.pop("jobs"), opts.pop("jobs_dir")
     if jobs is None and jobs_dir:
         jobs = JobStore(jobs_dir)

@@ -335,11 +335,7 @@ def for_url(url: str, name: str | None = None, required: bool = False, **options
 
     Its options and the simulator's URL options are declared in :data:`OPTIONS`; any other is refused.
     """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("QR scanner url is empty")
-    opts = OPTIONS.take(options)
-    query = OPTIONS.url_query(url)
+    url, opts, query = OPTIONS.arguments(url, options)
     if url.startswith("sim://"):
         sim = ScannerSimulator()
         if query["unplugged"]:
