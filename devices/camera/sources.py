@@ -110,7 +110,7 @@ class CvCapture(_OpenCvSource):
             cap.release()
             raise SourceError(f"{target}: the camera did not open")
         if self.fourcc:  # USB cameras deliver 720p at full rate only as MJPEG
-            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*self.fourcc))
+            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*self.fourcc))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         cap.set(cv2.CAP_PROP_FPS, self.fps)
@@ -291,7 +291,7 @@ def source_for(target: str, stop: threading.Event, fps: float | None = None, wid
         return CvCapture(target[len("v4l2://"):], width, height, fps or 30, fourcc)
     if "://" in target and not target.startswith("file://"):
         return CvCapture(target, width, height, fps or 30, "")
-    path = Path(target[len("file://"):] if target.startswith("file://") else target).expanduser()
+    path = Path(target.removeprefix("file://")).expanduser()
     if str(path).startswith("/dev/"):
         return CvCapture(str(path), width, height, fps or 30, fourcc)
     suffix = path.suffix.lower()

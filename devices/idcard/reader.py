@@ -13,18 +13,28 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import serial
 
 from devices.base import Device, DeviceError, DeviceOffline, DeviceState, DeviceTimeout, HealthLevel
 from devices.delivery import Listeners
-from devices.reconnect import Backoff
 from devices.idcard.card import IdCard, decode_address, parse_text
-from devices.idcard.errors import (CardRemoved, ChecksumMismatch, FrameError, IdCardError,
-                                   MalformedAnswer, NoCard, NoSuchItem, TruncatedFrame, status_error)
+from devices.idcard.errors import (
+    CardRemoved,
+    ChecksumMismatch,
+    FrameError,
+    IdCardError,
+    MalformedAnswer,
+    NoCard,
+    NoSuchItem,
+    TruncatedFrame,
+    status_error,
+)
 from devices.idcard.protocol import COMMANDS, SW_FOUND, SW_OK, Answer, FrameDecoder, command, sam_id_text
+from devices.reconnect import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +135,8 @@ class IdCardReader(Device):
         if ser is not None:
             try:
                 ser.close()
-            except Exception:  # the port may already be gone
-                pass
+            except Exception as exc:  # noqa: BLE001 - the port may already be gone
+                log.debug("ID card reader %s: closing the port: %s", self.name, exc)
 
     def _line(self) -> serial.SerialBase:
         """The open port, reopening it after a loss (raises DeviceOffline when it is still gone)."""
@@ -139,7 +149,7 @@ class IdCardReader(Device):
                 self.record_error(exc)
                 raise
             self._set_state(DeviceState.ONLINE)
-        return self._serial  # type: ignore[return-value]
+        return self._serial
 
     def _lose(self, exc: BaseException) -> DeviceOffline:
         self._disconnect()

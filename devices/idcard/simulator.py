@@ -26,13 +26,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from devices.endpoints import Endpoint, Link
 from devices.idcard.card import IdCard, build_text, encode_address
 from devices.idcard.errors import BadLength, ChecksumMismatch, FrameError
-from devices.idcard.protocol import (PREAMBLE, SW_FOUND, SW_OK, Answer, Command, FrameDecoder, answer,
-                                     sam_id_bytes)
+from devices.idcard.protocol import PREAMBLE, SW_FOUND, SW_OK, Answer, Command, FrameDecoder, answer, sam_id_bytes
 from devices.idcard.samples import SAMPLE_CARDS
 
 __all__ = ["DEFAULT_SAM_ID", "FAULTS", "SAMPLE_CARDS", "Fault", "SamSimulator"]
@@ -206,7 +205,10 @@ class SamSimulator:
         self._reply(link, frame, fault)
 
     def _reply(self, link: Link, frame: bytes, fault: Fault | None) -> None:
-        kind = fault.kind if fault is not None else ""
+        if fault is None:
+            link.send(frame)
+            return
+        kind = fault.kind
         if kind == "corrupt_checksum":
             frame = frame[:-1] + bytes((frame[-1] ^ 0x5A,))
         if kind == "garbage":
@@ -234,7 +236,7 @@ class SamSimulator:
 
     def _answer(self, cmd: Command, fault: Fault | None) -> Answer:
         kind = fault.kind if fault is not None else ""
-        if kind == "status":
+        if fault is not None and kind == "status":
             return answer(int(fault.params.get("sw3", 0x24)))
         name = cmd.name
         with self._lock:
@@ -285,7 +287,7 @@ class SamSimulator:
         self._fault_gen += 1
         self.endpoint.close()
 
-    def __enter__(self) -> "SamSimulator":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import quote, urlsplit
 
 from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
@@ -118,10 +118,10 @@ class SpoolSimulator:
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="yzt-docsim-"))
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    NAMED = {"ready": "", "paper_out": "media-empty-error", "paper_near_end": "media-low-warning",
-             "paper_jam": "media-jam-error", "cover_open": "door-open-error",
-             "toner_low": "toner-low-warning", "toner_out": "toner-empty-error",
-             "offline": "offline-report offline-error"}
+    NAMED: ClassVar[dict[str, str]] = {
+        "ready": "", "paper_out": "media-empty-error", "paper_near_end": "media-low-warning",
+        "paper_jam": "media-jam-error", "cover_open": "door-open-error", "toner_low": "toner-low-warning",
+        "toner_out": "toner-empty-error", "offline": "offline-report offline-error"}
 
     def set_state(self, state: str) -> None:
         """A condition name (``paper_out``…) or CUPS reasons (``media-empty-error``)."""
@@ -223,6 +223,7 @@ class CupsBackend:
         return f"ipp://{host}/printers/{self.queue}"
 
     def _ipp(self, test: str, **defines: str) -> dict[str, Any]:
+        assert self.ipptool is not None  # only called when ipptool was found
         args = [self.ipptool, "-X", "-T", f"{max(self.timeout_s - 1, 1):g}", "-d", f"user={_user()}"]
         for key, value in defines.items():
             args += ["-d", f"{key}={value}"]
@@ -230,7 +231,7 @@ class CupsBackend:
         proc = self._run(args)
         try:
             doc = plistlib.loads(proc.stdout)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever ipptool printed, it is no answer
             raise CupsError(f"ipptool: {_first_line(proc.stderr) or 'no answer'}", "打印服务无响应，请联系工作人员。",
                             DeviceState.OFFLINE) from None
         tests = doc.get("Tests") or [{}]
@@ -282,7 +283,7 @@ class CupsBackend:
             raise CupsError(f"lpstat: {_first_line(proc.stderr)}", "打印服务无响应，请联系工作人员。", DeviceState.OFFLINE)
         state = 5 if re.search(rf"printer {re.escape(self.queue)} disabled", text) else (
             4 if re.search(rf"printer {re.escape(self.queue)} now printing", text) else 3)
-        accepting = bool(re.search(rf"^{re.escape(self.queue)} accepting requests", text, re.M))
+        accepting = bool(re.search(rf"^{re.escape(self.queue)} accepting requests", text, re.MULTILINE))
         m = re.search(r"Alerts:\s*(.*)", text)
         reasons = m.group(1).split() if m else []
         return state, accepting, reasons, ""
@@ -308,10 +309,10 @@ class CupsBackend:
         job = f"{self.queue}-{handle}"
         active = self._run(["lpstat", "-W", "not-completed", "-o", self.queue]).stdout.decode("utf-8",
                                                                                           "replace")
-        if re.search(rf"^{re.escape(job)}\s", active, re.M):
+        if re.search(rf"^{re.escape(job)}\s", active, re.MULTILINE):
             return "processing", "not completed"
         done = self._run(["lpstat", "-W", "completed", "-o", self.queue]).stdout.decode("utf-8", "replace")
-        if re.search(rf"^{re.escape(job)}\s", done, re.M):
+        if re.search(rf"^{re.escape(job)}\s", done, re.MULTILINE):
             return "completed", "completed (lpstat cannot tell aborted from completed)"
         return "failed", "job no longer known to CUPS"
 
@@ -456,8 +457,8 @@ def minimal_test_pdf(line: str) -> bytes:
     text = line.encode("ascii", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
     stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET 72 400 451 280 re S"
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>"),
                b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
@@ -529,8 +530,8 @@ def for_url(url: str, name: str | None = None, required: bool = True, **options:
     url, opts, query = OPTIONS.arguments(url, options)
     scheme, where = _address(url)
     jobs = opts["jobs"] if opts["jobs"] is not None else JobStore(opts["jobs_dir"]) if opts["jobs_dir"] else None
-    common: dict[str, Any] = dict(name=name, required=required, jobs=jobs, job_timeout_s=opts["job_timeout_s"],
-                                  poll_s=opts["poll_s"])
+    common: dict[str, Any] = {"name": name, "required": required, "jobs": jobs,
+                              "job_timeout_s": opts["job_timeout_s"], "poll_s": opts["poll_s"]}
     if scheme == "cups":
         backend: _Backend = CupsBackend(where, server=query["server"] or opts["cups_server"] or None,
                                         timeout_s=max(opts["timeout_s"], 5.0), use_ipptool=opts["use_ipptool"])

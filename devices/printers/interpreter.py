@@ -504,7 +504,7 @@ class EscposInterpreter:
         text = self.qr_data.decode("utf-8", errors="replace")
         try:
             code = segno.make(text, error=self.qr_ec, micro=False, boost_error=False)
-        except Exception as exc:  # a real printer prints nothing for data it cannot encode
+        except ValueError as exc:  # segno's DataOverflowError…: a real printer prints nothing for such data
             log.info("simulator: QR not printable: %s", exc)
             return
         rows = [[bool(v & 1) for v in row] for row in code.matrix]

@@ -29,19 +29,25 @@ import contextlib
 import logging
 import socket
 import time
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 import serial
 
 from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.options import Declaration, Option, baud_option, between, jobs_options, one_of
 from devices.printers.blocks import QR, Cut, KeyValue, Receipt, Rule, Text, Title
 from devices.printers.encode import COLUMNS_80MM, encode_receipt
-from devices.options import Declaration, Option, baud_option, between, jobs_options, one_of
 from devices.printers.jobs import Job, JobStore, PrintResult
 from devices.printers.policy import JobPrinter, SendFailed, Sent
-from devices.printers.status import (DLE_EOT, PrinterCondition, PrinterStatus, escpos_conditions, make_status,
-                                     valid_status_byte)
+from devices.printers.status import (
+    DLE_EOT,
+    PrinterCondition,
+    PrinterStatus,
+    escpos_conditions,
+    make_status,
+    valid_status_byte,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +107,7 @@ class _SocketChannel:
         self.sock.settimeout(timeout)
         try:
             data = self.sock.recv(1)
-        except socket.timeout:
+        except TimeoutError:
             return None
         finally:
             self.sock.settimeout(self.timeout)
@@ -115,11 +121,9 @@ class _UsbChannel:  # pragma: no cover - needs a USB printer
         self.backend = backend
 
     def drain(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # usb.core.USBTimeoutError: nothing waiting
             while self.backend.device.read(self.backend.in_ep, 64, 10):
                 pass
-        except Exception:  # usb.core.USBTimeoutError: nothing waiting
-            pass
 
     def write(self, data: bytes) -> None:
         self.backend.device.write(self.backend.out_ep, data, 1000)
@@ -127,7 +131,7 @@ class _UsbChannel:  # pragma: no cover - needs a USB printer
     def read1(self, timeout: float) -> int | None:
         try:
             data = self.backend.device.read(self.backend.in_ep, 1, int(timeout * 1000))
-        except Exception:
+        except Exception:  # noqa: BLE001 - pyusb's own errors (a timeout: no answer)
             return None
         return data[0] if len(data) else None
 
@@ -137,7 +141,7 @@ class ReceiptPrinter(JobPrinter):
 
     kind = "receipt_printer"
     media = "escpos"
-    KEPT_ZH = {**JobPrinter.KEPT_ZH, "failed": "{what}打印中断，已保存，工作人员处理后可凭受理编号补打。",
+    KEPT_ZH: ClassVar[dict[str, str]] = {**JobPrinter.KEPT_ZH, "failed": "{what}打印中断，已保存，工作人员处理后可凭受理编号补打。",
                "interrupted": "{status}{what}可能未完整打印，已保存，可凭受理编号补打。"}
 
     def __init__(self, url: str, name: str | None = None, required: bool = True, transport: str = "serial",
@@ -215,7 +219,7 @@ class ReceiptPrinter(JobPrinter):
         backend = Usb(int(vid, 16), int(pid, 16), timeout=int(self.timeout_s * 1000))
         try:
             backend.open()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - pyusb's and python-escpos's own errors
             raise DeviceOffline(f"USB receipt printer {self.target}: {exc}", "回执打印机未连接，请联系工作人员。",
                                 DeviceState.NO_DEVICE) from None
         return backend
@@ -406,7 +410,7 @@ def _target(url: str) -> tuple[str, str]:
         return "file", path
     if url.startswith("escpos+usb://"):
         return "usb", url[len("escpos+usb://"):]
-    return "serial", url[len("escpos+serial://"):] if url.startswith("escpos+serial://") else url
+    return "serial", url.removeprefix("escpos+serial://")
 
 
 def _check_address(url: str) -> None:

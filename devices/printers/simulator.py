@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import Self
 
 from devices.endpoints import Endpoint, Link
 from devices.printers.interpreter import DOTS, LINE_SPACING, EscposInterpreter, SimJob, SimLine
@@ -217,7 +218,7 @@ class EscposSimulator:
         """Power off: stop listening and drop every connection at once."""
         self.endpoint.close()
 
-    def __enter__(self) -> EscposSimulator:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

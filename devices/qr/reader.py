@@ -16,7 +16,8 @@ import statistics
 import threading
 import time
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, Self
 
 from devices.base import DeviceError
 from devices.delivery import Listeners, NewestQueue
@@ -80,7 +81,7 @@ class QrReader:
         self._lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "QrReader":
+    def start(self) -> Self:
         if self._thread is not None:
             return self
         self._stop.clear()
@@ -99,7 +100,7 @@ class QrReader:
             self._thread.join(timeout=3)
             self._thread = None
 
-    def __enter__(self) -> "QrReader":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -158,7 +159,7 @@ class QrReader:
             t0 = time.perf_counter()
             try:
                 codes = self.decoder(frame.image, source=frame.source, at=frame.at)
-            except Exception as exc:  # a decoder surprise on one frame must not end reading
+            except Exception as exc:  # noqa: BLE001 - a decoder surprise on one frame must not end reading
                 self.last_error = f"decode: {type(exc).__name__}: {exc}"
                 log.warning("QR decode failed on frame %d: %s", seq, exc)
                 codes = []

@@ -21,8 +21,9 @@ import queue
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import serial
 
@@ -41,7 +42,7 @@ MAX_LINE = 4096  # bytes; a version-40 QR code holds at most 2953 bytes
 class ScanRejected(QrError):
     """A line from the scanner that is not a usable code; ``reason``: garbage, undecodable, overlong, partial."""
 
-    MESSAGES_ZH = {
+    MESSAGES_ZH: ClassVar[dict[str, str]] = {
         "garbage": "扫码器数据异常，请重新扫码。",
         "undecodable": "无法识别该二维码的内容，请重新扫码。",
         "overlong": "二维码内容过长，无法识别。",
@@ -60,12 +61,9 @@ class LineSplitter:
 
     max_line: int = MAX_LINE
     encoding: str = "utf-8"
-    _buf: bytearray | None = None
+    _buf: bytearray = field(default_factory=bytearray)
     _overflow: bool = False
-
-    def __post_init__(self) -> None:
-        self._buf = bytearray()
-        self._overflow_len = 0
+    _overflow_len: int = 0
 
     @property
     def pending(self) -> int:
