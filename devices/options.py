@@ -73,32 +73,35 @@ class Option:
               isinstance(value, int) and not isinstance(value, bool) if self.type is int else
               isinstance(value, (int, float)) and not isinstance(value, bool) if self.type is float else
               isinstance(value, self.type))
-        if not ok:
-            raise OptionError(f"{subject} {self.name} = {value!r}", f"must be {_TYPE_WORDS.get(self.type, self.type)}")
-        value = float(value) if self.type is float else value
-        return self._checked(value, subject)
+        complaint = None if ok else f"must be {_TYPE_WORDS.get(self.type, self.type)}"
+        if ok:
+            value = float(value) if self.type is float else value
+            complaint = self.complaint(value)
+        if complaint:
+            raise OptionError(f"{subject} {self.name} = {value!r}", complaint)
+        return value
 
     def parse(self, text: str, subject: str) -> Any:
         """A URL query's text as this option's type, checked."""
-        try:
-            if self.type is bool:
-                low = text.strip().lower()
-                if low not in _TRUE + _FALSE:
-                    raise ValueError(text)
-                value: Any = low in _TRUE
-            elif self.type in (int, float):
+        value: Any = text
+        complaint = None
+        if self.type is bool:
+            low = text.strip().lower()
+            value = low in _TRUE
+            complaint = None if low in _TRUE + _FALSE else "must be 1/0 (true/false, yes/no, on/off)"
+        elif self.type in (int, float):
+            try:
                 value = self.type(text)
-            else:
-                value = text
-        except ValueError:
-            raise OptionError(f"{subject} {self.name}={text}", f"must be {_TYPE_WORDS[self.type]}") from None
-        return self._checked(value, subject, f"{self.name}={text}")
-
-    def _checked(self, value: Any, subject: str, shown: str | None = None) -> Any:
-        complaint = self.check(value) if self.check is not None and value != "" else None
+            except ValueError:
+                complaint = f"must be {_TYPE_WORDS[self.type]}"
+        complaint = complaint or self.complaint(value)
         if complaint:
-            raise OptionError(f"{subject} {shown or f'{self.name} = {value!r}'}", complaint)
+            raise OptionError(subject, f"has `{self.name}={text}`, which {complaint}")
         return value
+
+    def complaint(self, value: Any) -> str | None:
+        """What the check says of ``value`` (an empty text is "not set" and always passes)."""
+        return self.check(value) if self.check is not None and value != "" else None
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ class Declaration:
                               f"has an unknown option {_names(unknown)} ({scheme}:// takes: {known})")
         values = {name: o.default for name, o in declared.items()}
         for name, text in pairs:  # the last one given wins
-            values[name] = declared[name].parse(text, f"{self.what} address {url!r}:")
+            values[name] = declared[name].parse(text, f"{self.what} address {url!r}")
         return values
 
     def check_url(self, url: str) -> None:

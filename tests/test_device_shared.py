@@ -188,10 +188,10 @@ class Port(Device):
 
 def test_keep_connected_reports_once_backs_off_and_reconnects():
     port = Port()
-    thread = threading.Thread(target=keep_connected, daemon=True, kwargs=dict(
-        device=port, stop=port.stop, connect=port.connect, pump=port.pump, release=lambda conn: None,
-        backoff=Backoff(0.05, 0.2), on_up=lambda conn: setattr(port, "ups", port.ups + 1),
-        on_down=lambda conn: setattr(port, "downs", port.downs + 1)))
+    thread = threading.Thread(target=keep_connected, daemon=True, kwargs={
+        "device": port, "stop": port.stop, "connect": port.connect, "pump": port.pump, "release": lambda conn: None,
+        "backoff": Backoff(0.05, 0.2), "on_up": lambda conn: setattr(port, "ups", port.ups + 1),
+        "on_down": lambda conn: setattr(port, "downs", port.downs + 1)})
     thread.start()
     try:
         assert wait_for(lambda: len(port.attempts) >= 5)
