@@ -238,8 +238,7 @@ def test_a_receipt_printer_configured_for_58mm_prints_32_column_lines(tmp_path):
 def test_configured_options_reach_each_driver(tmp_path):
     rt = _runtime(tmp_path, '[devices.idcard]\nurl = "sim://"\nretries = 4\ntimeout_s = 1.5\nbaud = 57600\n'
                             '[devices.camera]\nurl = "sim://"\ntimeout_s = 2\nreconnect_max_s = 1\n'
-                            '[devices.qr_scanner]\nurl = "sim://"\nidle_s = 0.2\nmax_line = 512\n'
-                            '[devices.document_printer]\nurl = "sim://"\njob_timeout_s = 30\n')
+                            '[devices.qr_scanner]\nurl = "sim://"\nidle_s = 0.2\nmax_line = 512\n')
     try:
         assert not rt.device_errors, rt.device_errors
         d = rt.devices
@@ -247,13 +246,28 @@ def test_configured_options_reach_each_driver(tmp_path):
         assert d["idcard"].simulator.baud == 57600
         assert d["camera"].frame_timeout_s == 2.0 and d["camera"].reconnect_max_s == 1.0
         assert d["qr_scanner"].idle_s == 0.2 and d["qr_scanner"].max_line == 512
-        assert d["document_printer"].job_timeout_s == 30 and d["document_printer"].poll_s == 0.05
     finally:
         rt.close()
         rt.devices["idcard"].simulator.close()
         rt.devices["camera"].simulator.cleanup()
         rt.devices["qr_scanner"].simulator.close()
-        rt.devices["document_printer"].simulator.close()
+
+
+def test_configured_document_printer_options_reach_the_driver(tmp_path):
+    cfg = config.load(_toml(tmp_path, '[devices.document_printer]\nurl = "sim://?state=paper_out"\n'
+                                      'job_timeout_s = 30\ncups_server = "/run/other.sock"\n'))
+    settings = cfg.device("document_printer")  # what Runtime.build passes, built the same way
+    options = {k: v for k, v in settings.items() if k not in ("url", "required")}
+    printer = open_device("document_printer", settings["url"], **options)
+    try:
+        assert printer.job_timeout_s == 30 and printer.poll_s == 0.05  # the simulator polls fast unless told
+        assert printer.status().condition.value == "paper_out"
+        cups = open_device("document_printer", "cups://Licence", **options)
+        assert cups.backend.server == "/run/other.sock" and cups.poll_s == 0.25
+        assert open_device("document_printer", "cups://L?server=/run/mine.sock", **options).backend.server == \
+            "/run/mine.sock"  # the address's own ?server= wins
+    finally:
+        printer.simulator.close()
 
 
 def test_a_device_built_from_a_bad_url_is_an_error_entry_naming_the_option(tmp_path):
