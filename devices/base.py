@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 class DeviceState(str, Enum):
@@ -134,7 +134,7 @@ class Device(ABC):
             self._set_state(state)
 
     # -- lifecycle -------------------------------------------------------------------------
-    def open(self) -> "Device":
+    def open(self) -> Self:
         with self._lock:
             if self._state is not DeviceState.CLOSED:
                 return self
@@ -160,7 +160,7 @@ class Device(ABC):
             finally:
                 self._set_state(DeviceState.CLOSED)
 
-    def __enter__(self) -> "Device":
+    def __enter__(self) -> Self:
         return self.open()
 
     def __exit__(self, *exc: object) -> None:
@@ -175,7 +175,7 @@ class Device(ABC):
         except DeviceError as exc:
             self.record_error(exc)
             ok, en, zh, details = False, exc.message_en, exc.message_zh, {}
-        except Exception as exc:  # a health check must report, never crash the caller
+        except Exception as exc:  # noqa: BLE001 - a health check must report, never crash the caller
             self.record_error(exc, DeviceState.HARDWARE_ERROR)
             ok, en, zh, details = False, f"{type(exc).__name__}: {exc}", "设备自检失败，请联系工作人员。", {}
         return HealthReport(

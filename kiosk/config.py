@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from devices import options as device_options
+from devices import registry as device_registry
 from service.contract.cli import UserError
 from service.contract.files import default_data_dir
 
@@ -51,13 +53,34 @@ def _nonempty(v: Any) -> str | None:
     return None if str(v).strip() else "must not be empty"
 
 
-DEVICE_KEYS: dict[str, Key] = {
-    "url": Key(str, "", "device address: a pyserial URL or path for serial devices, `sim://` for the simulator, "
-               "`cups://QUEUE`, `spool:///dir`, `escpos+tcp://host:9100`, a camera index or file; empty = not fitted"),
+DEVICE_KEYS: dict[str, Key] = {  # every [devices.<kind>] has these; the rest is what the device declares
+    "url": Key(str, "", "device address (each device's own forms in its section); empty = not fitted"),
     "required": Key(bool, True, "whether `yzt doctor` fails when this device fails"),
-    "baud": Key(int, 115200, "serial speed for serial devices", _one_of(9600, 19200, 38400, 57600, 115200)),
-    "timeout_s": Key((int, float), 3.5, "longest wait for one answer from the device", _between(0.05, 60)),
 }
+
+
+def _device_url_check(kind: str) -> Callable[[Any], str | None]:
+    """The url's check: what building the device would refuse about it (unknown ``?options``…)."""
+    def check(url: Any) -> str | None:
+        try:
+            device_registry.check_url(kind, str(url))
+        except device_options.OptionError as exc:
+            return exc.complaint
+        return None
+
+    return check
+
+
+def _device_section(kind: str) -> dict[str, Key]:
+    """``[devices.<kind>]``: url and required, then the options the device itself declares."""
+    declared = device_registry.declaration(kind)
+    section = {"url": Key(str, declared.default_url, declared.describe_url(), _device_url_check(kind)),
+               "required": Key(bool, declared.required, DEVICE_KEYS["required"].doc)}
+    for option in declared.configurable:
+        section[option.name] = Key((int, float) if option.type is float else option.type, option.default,
+                                   option.doc, option.check)
+    return section
+
 
 SPEC: dict[str, dict[str, Key]] = {
     "kiosk": {
@@ -101,12 +124,7 @@ SPEC: dict[str, dict[str, Key]] = {
     "identity": {
         "liveness_s": Key((int, float), 2.5, "how long the camera watches for a live face", _between(1, 10)),
     },
-    "devices.idcard": {**DEVICE_KEYS, "url": Key(str, "/dev/ttyUSB0", DEVICE_KEYS["url"].doc)},
-    "devices.camera": {**DEVICE_KEYS, "url": Key(str, "0", DEVICE_KEYS["url"].doc)},
-    "devices.qr_scanner": {**DEVICE_KEYS, "url": Key(str, "", DEVICE_KEYS["url"].doc),
-                           "required": Key(bool, False, DEVICE_KEYS["required"].doc)},
-    "devices.receipt_printer": {**DEVICE_KEYS, "url": Key(str, "/dev/ttyS1", DEVICE_KEYS["url"].doc)},
-    "devices.document_printer": {**DEVICE_KEYS, "url": Key(str, "cups://Licence", DEVICE_KEYS["url"].doc)},
+    **{f"devices.{kind}": _device_section(kind) for kind in device_registry.KINDS},
     "logging": {
         "level": Key(str, "INFO", "DEBUG, INFO, WARNING or ERROR", _one_of("DEBUG", "INFO", "WARNING", "ERROR")),
         "file": Key(str, "", "log file; empty = `logs/kiosk.log` in the data folder"),

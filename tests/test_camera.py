@@ -13,17 +13,13 @@ from devices.base import DeviceState, DeviceTimeout, HealthLevel
 from devices.camera import Camera, CameraOffline, Frame, for_url
 from devices.qr import QrReader, decode_frame, synth
 from devices.registry import open_device
+from tests.devicehelp import wait_for as _wait_for
 
 FAST = {"reconnect_s": 0.1, "reconnect_max_s": 0.3, "frame_timeout_s": 1.0}
 
 
 def wait_for(predicate, timeout=6.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+    return _wait_for(predicate, timeout)
 
 
 def code_folder(path, texts):

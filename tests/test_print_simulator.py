@@ -162,3 +162,12 @@ def test_wrap_keeps_closing_punctuation_off_line_starts():
         lines = wrap(text, width)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
         assert all(line[:1] not in NO_LINE_START for line in lines[1:]), (width, lines)
+
+
+def test_a_sized_block_split_across_reads_is_skipped_whole(sim):
+    """ESC ( / FS ( blocks (pL pH data) arriving in pieces are waited for, never printed as text."""
+    data = b"\x1b@" + b"\x1b(A\x05\x00HELLO" + b"\x1c(L\x02\x00ZZ" + b"ok\n\x1dV\x00"
+    interp = EscposInterpreter(sim)
+    for i in range(len(data)):
+        interp.feed(data[i:i + 1])
+    assert sim.jobs[-1].texts == ["ok"] and sim.jobs[-1].cut

@@ -11,17 +11,9 @@ from devices.base import DeviceState, HealthLevel
 from devices.qr import QrCode, QrReader
 from devices.qr.scanner import LineSplitter, QrScanner, ScannerSimulator, ScanRejected, check_line, for_url
 from devices.registry import open_device
+from tests.devicehelp import wait_for
 
 UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture()

@@ -14,13 +14,15 @@ import collections
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from devices.base import Device, DeviceOffline, DeviceState, DeviceTimeout, HealthLevel, Reading
 from devices.camera.sources import FrameSource, SourceError
+from devices.reconnect import Backoff, keep_connected
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,6 @@ class Camera(Device):
         self._first_attempt = threading.Event()
         self._times: collections.deque[float] = collections.deque(maxlen=60)
         self._source: FrameSource | None = None
-        self._ever_opened = False
         for key in ("frames", "reconnects", "open_failures", "losses", "errors"):  # all keys up front: read
             # from other threads while the capture thread counts
             self.counters[key] = 0
@@ -94,65 +95,26 @@ class Camera(Device):
 
     # -- the capture thread ----------------------------------------------------------------
     def _run(self) -> None:
-        backoff = self.reconnect_s
-        failing = False  # within a streak of failed attempts (log and count the error once)
-        lost = False
-        while not self._stop.is_set():
-            source = self._factory(self._stop)
-            try:
-                source.open()
-            except SourceError as exc:
-                self.counters["open_failures"] += 1
-                state = DeviceState.NO_DEVICE if exc.missing and not self._ever_opened else DeviceState.OFFLINE
-                if not failing:
-                    log.warning("camera %s at %s: %s", self.name, self.url, exc)
-                    self.record_error(exc, state)
-                self._set_state(state)
-                failing = True
-                self._first_attempt.set()
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self.reconnect_max_s)
-                continue
-            except Exception as exc:  # an OpenCV surprise must not kill the thread
-                self.record_error(exc, DeviceState.HARDWARE_ERROR)
-                self._first_attempt.set()
-                self._stop.wait(self.reconnect_max_s)
-                continue
-            if lost:
-                self.counters["reconnects"] += 1
-                log.info("camera %s at %s is back", self.name, self.url)
-            self._source = source
-            self._ever_opened = True
-            failing = False
-            backoff = self.reconnect_s
-            self.info.update(source.describe())
-            self._set_state(DeviceState.ONLINE)
-            self._first_attempt.set()
-            try:
-                self._pump(source)
-            except SourceError as exc:
-                lost = True
-                self.counters["losses"] += 1
-                log.warning("camera %s at %s lost: %s", self.name, self.url, exc)
-                self.record_error(exc, DeviceState.OFFLINE)
-                with self._cond:
-                    self._frame = None  # never serve a picture from before the loss as if it were live
-                    self._cond.notify_all()
-            except Exception as exc:
-                lost = True
-                self.counters["losses"] += 1
-                self.record_error(exc, DeviceState.HARDWARE_ERROR)
-                with self._cond:
-                    self._frame = None
-                    self._cond.notify_all()
-            finally:
-                self._source = None
-                try:
-                    source.close()
-                except Exception:  # closing a dead device may fail too
-                    pass
-            if not self._stop.is_set():
-                self._stop.wait(backoff)
+        keep_connected(self, self._stop, self._connect, self._pump, lambda source: source.close(),
+                       Backoff(self.reconnect_s, self.reconnect_max_s), connect_errors=(SourceError,),
+                       loss_errors=(SourceError,), missing=lambda exc: bool(getattr(exc, "missing", False)),
+                       on_up=self._source_up, on_down=self._source_down, attempted=self._first_attempt,
+                       what=f"camera {self.name} at {self.url}")
+
+    def _connect(self) -> FrameSource:
+        source = self._factory(self._stop)
+        source.open()
+        return source
+
+    def _source_up(self, source: FrameSource) -> None:
+        self._source = source
+        self.info.update(source.describe())
+
+    def _source_down(self, source: FrameSource) -> None:
+        self._source = None
+        with self._cond:
+            self._frame = None  # never serve a picture from before a loss as if it were live
+            self._cond.notify_all()
 
     def _pump(self, source: FrameSource) -> None:
         last = time.monotonic()

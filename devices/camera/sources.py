@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -73,7 +74,18 @@ class FrameSource:
         return {"source": self.kind}
 
 
-class CvCapture(FrameSource):
+class _OpenCvSource(FrameSource):
+    """A source read through an OpenCV ``VideoCapture`` (released on close)."""
+
+    cap: cv2.VideoCapture | None = None
+
+    def close(self) -> None:
+        if self.cap is not None:
+            self.cap.release()
+            self.cap = None
+
+
+class CvCapture(_OpenCvSource):
     """OpenCV VideoCapture on a camera index, a V4L2 device path or a stream URL (live)."""
 
     kind = "camera"
@@ -98,7 +110,7 @@ class CvCapture(FrameSource):
             cap.release()
             raise SourceError(f"{target}: the camera did not open")
         if self.fourcc:  # USB cameras deliver 720p at full rate only as MJPEG
-            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*self.fourcc))
+            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*self.fourcc))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         cap.set(cv2.CAP_PROP_FPS, self.fps)
@@ -118,19 +130,14 @@ class CvCapture(FrameSource):
         self._failures = 0
         return image
 
-    def close(self) -> None:
-        if self.cap is not None:
-            self.cap.release()
-            self.cap = None
-
     def describe(self) -> dict:
-        d = {"source": self.kind, "target": str(self.target)}
+        d: dict[str, Any] = {"source": self.kind, "target": str(self.target)}
         if self.cap is not None:
             d["size"] = [int(self.cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(self.cap.get(cv2.CAP_PROP_FRAME_HEIGHT))]
         return d
 
 
-class VideoFile(FrameSource):
+class VideoFile(_OpenCvSource):
     """A video file played at its own (or the configured) frame rate, looping; removing it is an unplug."""
 
     kind = "video"
@@ -171,11 +178,6 @@ class VideoFile(FrameSource):
         if not ok or image is None:
             raise SourceLost(f"{self.path}: no more frames")
         return image
-
-    def close(self) -> None:
-        if self.cap is not None:
-            self.cap.release()
-            self.cap = None
 
     def describe(self) -> dict:
         return {"source": self.kind, "path": str(self.path), "fps": self.pacer.fps}
@@ -289,7 +291,7 @@ def source_for(target: str, stop: threading.Event, fps: float | None = None, wid
         return CvCapture(target[len("v4l2://"):], width, height, fps or 30, fourcc)
     if "://" in target and not target.startswith("file://"):
         return CvCapture(target, width, height, fps or 30, "")
-    path = Path(target[len("file://"):] if target.startswith("file://") else target).expanduser()
+    path = Path(target.removeprefix("file://")).expanduser()
     if str(path).startswith("/dev/"):
         return CvCapture(str(path), width, height, fps or 30, fourcc)
     suffix = path.suffix.lower()

@@ -112,7 +112,7 @@ class IdCard(Reading):
             "issue_count": self.issue_count,
         }
 
-    def stamped(self, source: str, at: float | None = None) -> "IdCard":
+    def stamped(self, source: str, at: float | None = None) -> IdCard:
         return replace(self, source=source, at=time.time() if at is None else at)
 
     def __repr__(self) -> str:
@@ -148,12 +148,12 @@ def parse_text(text: bytes, photo: bytes = b"", fingerprint: bytes | None = None
         raw["name_en"] = full.strip(" \x00")
     if layout in ("I", "Y") and not raw["name"]:
         raw["name"] = raw["name_en"]  # not every foreigner has a Chinese name on the card
-    common: dict[str, Any] = dict(
-        source=source, at=time.time() if at is None else at, card_type=CARD_TYPES[LAYOUT_CHAR[layout]],
-        name=raw["name"], sex=SEXES.get(raw["sex"], raw["sex"] or "未知"), birth=_date(raw["birth"], "birth"),
-        id_number=raw["id_number"].upper(), valid_from=_date(raw["valid_from"], "valid_from"),
-        valid_to=raw["valid_to"] if raw["valid_to"] == LONG_TERM else _date(raw["valid_to"], "valid_to"),
-        photo=bytes(photo), fingerprint=bytes(fingerprint) if fingerprint else None, layout=layout)
+    common: dict[str, Any] = {
+        "source": source, "at": time.time() if at is None else at, "card_type": CARD_TYPES[LAYOUT_CHAR[layout]],
+        "name": raw["name"], "sex": SEXES.get(raw["sex"], raw["sex"] or "未知"), "birth": _date(raw["birth"], "birth"),
+        "id_number": raw["id_number"].upper(), "valid_from": _date(raw["valid_from"], "valid_from"),
+        "valid_to": raw["valid_to"] if raw["valid_to"] == LONG_TERM else _date(raw["valid_to"], "valid_to"),
+        "photo": bytes(photo), "fingerprint": bytes(fingerprint) if fingerprint else None, "layout": layout}
     if not common["name"] or not common["id_number"]:
         raise CardUnreadable("text block has no name or no number")
     if layout == "resident":

@@ -46,7 +46,7 @@ SW_FOUND = 0x9F
 Kind = Literal["answer", "command"]
 
 
-def xor(data: bytes) -> int:
+def xor(data: bytes | bytearray) -> int:
     out = 0
     for b in data:
         out ^= b

@@ -13,16 +13,28 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import serial
 
 from devices.base import Device, DeviceError, DeviceOffline, DeviceState, DeviceTimeout, HealthLevel
+from devices.delivery import Listeners
 from devices.idcard.card import IdCard, decode_address, parse_text
-from devices.idcard.errors import (CardRemoved, ChecksumMismatch, FrameError, IdCardError,
-                                   MalformedAnswer, NoCard, NoSuchItem, TruncatedFrame, status_error)
+from devices.idcard.errors import (
+    CardRemoved,
+    ChecksumMismatch,
+    FrameError,
+    IdCardError,
+    MalformedAnswer,
+    NoCard,
+    NoSuchItem,
+    TruncatedFrame,
+    status_error,
+)
 from devices.idcard.protocol import COMMANDS, SW_FOUND, SW_OK, Answer, FrameDecoder, command, sam_id_text
+from devices.reconnect import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +87,7 @@ class IdCardReader(Device):
         self._serial: serial.SerialBase | None = None
         self._io = threading.RLock()  # one exchange at a time on the line
         self._lost = False
-        self._listeners: list[Callable[[CardEvent], Any]] = []
+        self.listeners: Listeners[CardEvent] = Listeners(f"ID card reader {self.name}", self.counters)
         self._poll_stop = threading.Event()
         self._poll_thread: threading.Thread | None = None
         self._decoder_wlt: Any = None
@@ -123,8 +135,8 @@ class IdCardReader(Device):
         if ser is not None:
             try:
                 ser.close()
-            except Exception:  # the port may already be gone
-                pass
+            except Exception as exc:  # noqa: BLE001 - the port may already be gone
+                log.debug("ID card reader %s: closing the port: %s", self.name, exc)
 
     def _line(self) -> serial.SerialBase:
         """The open port, reopening it after a loss (raises DeviceOffline when it is still gone)."""
@@ -137,7 +149,7 @@ class IdCardReader(Device):
                 self.record_error(exc)
                 raise
             self._set_state(DeviceState.ONLINE)
-        return self._serial  # type: ignore[return-value]
+        return self._serial
 
     def _lose(self, exc: BaseException) -> DeviceOffline:
         self._disconnect()
@@ -370,12 +382,10 @@ class IdCardReader(Device):
     # -- polling ---------------------------------------------------------------------------------
     def add_listener(self, fn: Callable[[CardEvent], Any]) -> None:
         """Call ``fn(event)`` (on the polling thread) when a card is placed or removed."""
-        if fn not in self._listeners:
-            self._listeners.append(fn)
+        self.listeners.add(fn)
 
     def remove_listener(self, fn: Callable[[CardEvent], Any]) -> None:
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+        self.listeners.remove(fn)
 
     def start_polling(self, interval_s: float = 0.3) -> None:
         """Watch the reader in a thread: ``placed`` (with the card read) and ``removed`` events."""
@@ -395,33 +405,26 @@ class IdCardReader(Device):
 
     def _poll(self, interval_s: float) -> None:
         present = False
-        backoff = interval_s
+        backoff = Backoff(max(interval_s, 0.05), max(interval_s, 5.0))
         while not self._poll_stop.is_set():
+            wait = interval_s
             try:
                 if present:
                     if not self.card_present():
                         present = False
-                        self._emit(CardEvent("removed", at=time.time()))
+                        self.listeners.emit(CardEvent("removed", at=time.time()))
                 else:
                     card = self.read_card()
                     if card is not None:
                         present = True
-                        self._emit(CardEvent("placed", card=card, at=time.time()))
-                backoff = interval_s
-            except DeviceOffline as exc:
-                self._emit(CardEvent("error", error=exc, at=time.time()))
-                backoff = min(backoff * 2, 5.0)
+                        self.listeners.emit(CardEvent("placed", card=card, at=time.time()))
+                backoff.reset()
+            except DeviceOffline as exc:  # unplugged: ask again less and less often, up to every 5 s
+                self.listeners.emit(CardEvent("error", error=exc, at=time.time()))
+                wait = backoff.next()
             except DeviceError as exc:
-                self._emit(CardEvent("error", error=exc, at=time.time()))
-            self._poll_stop.wait(backoff)
-
-    def _emit(self, event: CardEvent) -> None:
-        for fn in list(self._listeners):
-            try:
-                fn(event)
-            except Exception as exc:  # a failing consumer must not stop the polling
-                self.counters["callback_errors"] += 1
-                log.warning("ID card listener failed: %s", exc)
+                self.listeners.emit(CardEvent("error", error=exc, at=time.time()))
+            self._poll_stop.wait(wait)
 
     # -- health ----------------------------------------------------------------------------------
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:

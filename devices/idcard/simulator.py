@@ -20,21 +20,18 @@ virtual card at a time (``place(card)`` / ``remove()``) and injects faults on de
 from __future__ import annotations
 
 import logging
-import os
 import random
-import select
-import socket
 import threading
 import time
-import tty
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Self
 
+from devices.endpoints import Endpoint, Link
 from devices.idcard.card import IdCard, build_text, encode_address
 from devices.idcard.errors import BadLength, ChecksumMismatch, FrameError
-from devices.idcard.protocol import (PREAMBLE, SW_FOUND, SW_OK, Answer, Command, FrameDecoder, answer,
-                                     sam_id_bytes)
+from devices.idcard.protocol import PREAMBLE, SW_FOUND, SW_OK, Answer, Command, FrameDecoder, answer, sam_id_bytes
 from devices.idcard.samples import SAMPLE_CARDS
 
 __all__ = ["DEFAULT_SAM_ID", "FAULTS", "SAMPLE_CARDS", "Fault", "SamSimulator"]
@@ -45,63 +42,12 @@ DEFAULT_SAM_ID = "05.01-20231108-0000441702-1234567890"
 FAULTS = {"corrupt_checksum", "truncated", "garbage", "garbage_after", "slow", "no_answer", "unplug",
           "removed_mid_read", "no_card", "status"}
 _DEFAULT_ON = {"slow": "read", "removed_mid_read": "read", "truncated": "read"}
-CHUNK = 64  # bytes written at a time when pacing
-
-
 @dataclass
 class Fault:
     kind: str
     on: str | None  # a command name, or None for any command
     count: int
     params: dict[str, Any] = field(default_factory=dict)
-
-
-class _Link:
-    """One connection (the pty master, or one TCP client): paced writes, closable from any thread."""
-
-    def __init__(self, write: Callable[[bytes], int], close: Callable[[], None], baud: int,
-                 pace: bool) -> None:
-        self._write = write
-        self._close = close
-        self.baud = baud
-        self.pace = pace
-        self.lock = threading.Lock()
-        self.closed = False
-
-    def byte_time(self, n: int) -> float:
-        return n * 10 / self.baud if self.pace else 0.0
-
-    def send(self, data: bytes) -> None:
-        started = time.perf_counter()
-        sent = 0
-        while sent < len(data) and not self.closed:
-            chunk = data[sent:sent + CHUNK]
-            wait = started + self.byte_time(sent + len(chunk)) - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            with self.lock:
-                if self.closed:
-                    return
-                try:
-                    n = self._write(chunk)
-                except BlockingIOError:
-                    n = 0
-                except OSError:
-                    self.closed = True
-                    return
-            if n == 0:
-                time.sleep(0.001)
-            sent += n
-
-    def close(self) -> None:
-        with self.lock:
-            if self.closed:
-                return
-            self.closed = True
-            try:
-                self._close()
-            except OSError:
-                pass
 
 
 class SamSimulator:
@@ -124,14 +70,7 @@ class SamSimulator:
         self._halted = False
         self._faults: list[Fault] = []
         self._fault_gen = 0  # bumped by clear_faults/close: cuts a "slow" fault's sleep short
-        self._pty: _Link | None = None
-        self._slave: int | None = None
-        self._server: socket.socket | None = None
-        self._tcp_links: list[_Link] = []
-        self._stopped = threading.Event()
-        self.held_unplugged = False
-        self._reserved: int | None = None
-        self.port = ""
+        self.endpoint = Endpoint(self._connection, name="sam-sim", baud=baud, pace=pace)
         self.tcp_url: str | None = None
         if card is not None:
             self.place(card)
@@ -194,127 +133,52 @@ class SamSimulator:
                     return fault
         return None
 
-    # -- pty -------------------------------------------------------------------------------------
-    def replug(self) -> str:
-        """(Re)connect the pty; the path changes, as a USB adapter's might. Returns the new path."""
-        with self._lock:
-            self.held_unplugged = False
-            self._release_reserved()
-            if self._pty is not None and not self._pty.closed:
-                return self.port
-            self._stopped.clear()
-            master, slave = os.openpty()
-            tty.setraw(slave)
-            os.set_blocking(master, False)
-
-            def close() -> None:
-                os.close(master)
-                os.close(slave)
-
-            link = _Link(lambda b: os.write(master, b), close, self.baud, self.pace)
-            self._pty, self._slave = link, slave
-            self.port = os.ttyname(slave)
-        threading.Thread(target=self._serve_pty, args=(link, master), name="sam-sim-pty", daemon=True).start()
-        return self.port
-
-    def unplug(self, hold: bool = False) -> None:
-        """Pull the cable: the pty master closes and the driver's next read fails. ``hold`` keeps it
-        pulled when the driver reopens (``sim://?unplugged=1``) until :meth:`replug` is called."""
-        with self._lock:
-            self.held_unplugged = hold
-            link = self._pty
-            if hold and link is not None and not link.closed and self._slave is not None:
-                # keep the pty's number taken, so another simulator's pty cannot reappear at our old path
-                self._reserved = os.dup(self._slave)
-        if link is not None:
-            link.close()
-
-    def _release_reserved(self) -> None:
-        if self._reserved is not None:
-            os.close(self._reserved)
-            self._reserved = None
+    # -- the line: a pty, and TCP on demand ----------------------------------------------------------
+    @property
+    def port(self) -> str:
+        """The pty's path (it changes on :meth:`replug`, as a USB adapter's might)."""
+        return self.endpoint.port
 
     @property
     def plugged(self) -> bool:
-        return self._pty is not None and not self._pty.closed
+        return self.endpoint.plugged
 
-    def _serve_pty(self, link: _Link, master: int) -> None:
-        decoder = FrameDecoder("command")
-        first_at = 0.0
-        while not link.closed:
-            try:
-                ready, _, _ = select.select([master], [], [], 0.05)
-            except (OSError, ValueError):
-                break
-            if not ready:
-                continue
-            with link.lock:
-                if link.closed:
-                    break
-                try:
-                    data = os.read(master, 4096)
-                except BlockingIOError:
-                    continue
-                except OSError:  # EIO: nobody has the slave open (the driver closed it); keep listening
-                    data = b""
-            if not data:
-                time.sleep(0.01)
-                continue
-            if not decoder.pending:
-                first_at = time.perf_counter()
-            for item in decoder.feed(data):
-                self._serve(item, link, first_at)
-                first_at = time.perf_counter()
+    @property
+    def held_unplugged(self) -> bool:
+        return self.endpoint.held_unplugged
 
-    # -- tcp -------------------------------------------------------------------------------------
+    def replug(self) -> str:
+        """(Re)connect the pty; the path changes, as a USB adapter's might. Returns the new path."""
+        return self.endpoint.plug()
+
+    def unplug(self, hold: bool = False) -> None:
+        """Pull the cable: the pty closes and the driver's next read fails. ``hold`` keeps it
+        pulled when the driver reopens (``sim://?unplugged=1``) until :meth:`replug` is called."""
+        self.endpoint.unplug(hold)
+
     def listen_tcp(self, port: int = 0) -> str:
         """Also serve ``socket://127.0.0.1:PORT`` (0 picks a free port); returns that URL."""
-        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        server.bind(("127.0.0.1", port))
-        server.listen(2)
-        server.settimeout(0.2)
-        self._server = server
-        self.tcp_url = f"socket://127.0.0.1:{server.getsockname()[1]}"
-        threading.Thread(target=self._accept, args=(server,), name="sam-sim-tcp", daemon=True).start()
+        host, bound = self.endpoint.listen(port)
+        self.tcp_url = f"socket://{host}:{bound}"
         return self.tcp_url
 
-    def _accept(self, server: socket.socket) -> None:
-        while not self._stopped.is_set():
-            try:
-                conn, _ = server.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            link = _Link(conn.send, conn.close, self.baud, self.pace)
-            self._tcp_links.append(link)
-            threading.Thread(target=self._serve_tcp, args=(link, conn), name="sam-sim-conn",
-                             daemon=True).start()
-
-    def _serve_tcp(self, link: _Link, conn: socket.socket) -> None:
+    def _connection(self, link: Link) -> Callable[[bytes], None]:
+        """A new connection: its own frame decoder, and when each command's first byte came."""
         decoder = FrameDecoder("command")
-        conn.settimeout(0.1)
         first_at = 0.0
-        while not link.closed and not self._stopped.is_set():
-            try:
-                data = conn.recv(4096)
-            except socket.timeout:
-                continue
-            except OSError:
-                break
-            if not data:
-                break
+
+        def feed(data: bytes) -> None:
+            nonlocal first_at
             if not decoder.pending:
                 first_at = time.perf_counter()
             for item in decoder.feed(data):
                 self._serve(item, link, first_at)
                 first_at = time.perf_counter()
-        link.close()
+
+        return feed
 
     # -- the reader's logic ----------------------------------------------------------------------
-    def _serve(self, item: Command | Answer | FrameError, link: _Link, first_at: float) -> None:
+    def _serve(self, item: Command | Answer | FrameError, link: Link, first_at: float) -> None:
         """Answer one command as the reader would, faults included."""
         if isinstance(item, ChecksumMismatch):
             self._reply(link, answer(0x10).encode(), None)
@@ -340,8 +204,11 @@ class SamSimulator:
         frame = self._answer(item, fault).encode()
         self._reply(link, frame, fault)
 
-    def _reply(self, link: _Link, frame: bytes, fault: Fault | None) -> None:
-        kind = fault.kind if fault is not None else ""
+    def _reply(self, link: Link, frame: bytes, fault: Fault | None) -> None:
+        if fault is None:
+            link.send(frame)
+            return
+        kind = fault.kind
         if kind == "corrupt_checksum":
             frame = frame[:-1] + bytes((frame[-1] ^ 0x5A,))
         if kind == "garbage":
@@ -350,7 +217,7 @@ class SamSimulator:
             cut = int(fault.params.get("cut", len(frame) // 2))
             link.send(frame[:cut])
             if kind == "unplug":
-                if link is self._pty:
+                if link.kind == "pty":
                     self.unplug()
                 else:
                     link.close()
@@ -369,7 +236,7 @@ class SamSimulator:
 
     def _answer(self, cmd: Command, fault: Fault | None) -> Answer:
         kind = fault.kind if fault is not None else ""
-        if kind == "status":
+        if fault is not None and kind == "status":
             return answer(int(fault.params.get("sw3", 0x24)))
         name = cmd.name
         with self._lock:
@@ -417,22 +284,10 @@ class SamSimulator:
     # -- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop everything: the pty, the TCP listener and its clients."""
-        self._stopped.set()
         self._fault_gen += 1
-        self.unplug()
-        with self._lock:
-            self._release_reserved()
-        if self._server is not None:
-            try:
-                self._server.close()
-            except OSError:
-                pass
-            self._server = None
-        for link in self._tcp_links:
-            link.close()
-        self._tcp_links.clear()
+        self.endpoint.close()
 
-    def __enter__(self) -> "SamSimulator":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

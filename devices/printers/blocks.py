@@ -8,7 +8,7 @@ can be stored and reprinted.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Align = Literal["left", "center", "right"]
 
@@ -67,7 +67,7 @@ class Cut:
     partial: bool = False
 
 
-Block = Union[Title, Text, KeyValue, Rule, QR, Feed, Cut]
+Block = Title | Text | KeyValue | Rule | QR | Feed | Cut
 BLOCK_TYPES: dict[str, type] = {cls.__name__: cls for cls in (Title, Text, KeyValue, Rule, QR, Feed, Cut)}
 
 
@@ -105,7 +105,7 @@ class Receipt:
                 "blocks": [{"type": type(b).__name__, **asdict(b)} for b in self.blocks]}
 
     @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> "Receipt":
+    def from_dict(cls, doc: dict[str, Any]) -> Receipt:
         blocks = []
         for item in doc.get("blocks", []):
             item = dict(item)

@@ -8,7 +8,10 @@ Addresses (``for_url``):
 * ``spool:///dir`` — writes each PDF atomically (0600) into ``dir``; a ``.state`` file in the folder
   may hold CUPS-style state reasons (``media-empty-error``…) that the driver honours, so a folder
   can stand in for a printer;
-* ``sim://`` — a spool folder in a fresh temporary directory; ``printer.simulator`` sets its state.
+* ``sim://`` (``?state=paper_out&out=DIR``) — a spool folder in a fresh temporary directory (or DIR);
+  ``printer.simulator`` sets its state.
+
+:data:`OPTIONS` declares the printer's options and these URL options; anything else is refused.
 
 CUPS traps this driver avoids (RESEARCH.md): it checks ``printer-state-reasons`` before
 submitting, polls the job during printing and cancels it on a blocking condition or a deadline
@@ -31,13 +34,15 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import parse_qs, quote, urlsplit
+from typing import Any, ClassVar, Protocol
+from urllib.parse import quote, urlsplit
 
-from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.options import Declaration, Option, between, jobs_options
 from devices.printers.jobs import Job, JobStore, PrintResult
-from service.contract.files import write_private
+from devices.printers.policy import JobPrinter, SendFailed, Sent
 from devices.printers.status import PrinterCondition, PrinterStatus, cups_conditions, make_status
+from service.contract.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +118,10 @@ class SpoolSimulator:
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="yzt-docsim-"))
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    NAMED = {"ready": "", "paper_out": "media-empty-error", "paper_near_end": "media-low-warning",
-             "paper_jam": "media-jam-error", "cover_open": "door-open-error",
-             "toner_low": "toner-low-warning", "toner_out": "toner-empty-error",
-             "offline": "offline-report offline-error"}
+    NAMED: ClassVar[dict[str, str]] = {
+        "ready": "", "paper_out": "media-empty-error", "paper_near_end": "media-low-warning",
+        "paper_jam": "media-jam-error", "cover_open": "door-open-error", "toner_low": "toner-low-warning",
+        "toner_out": "toner-empty-error", "offline": "offline-report offline-error"}
 
     def set_state(self, state: str) -> None:
         """A condition name (``paper_out``…) or CUPS reasons (``media-empty-error``)."""
@@ -135,28 +140,18 @@ class SpoolSimulator:
 
 
 # -- CUPS -----------------------------------------------------------------------------------------------
-_PRINTER_TEST = """{
-  OPERATION Get-Printer-Attributes
-  GROUP operation-attributes-tag
-  ATTR charset attributes-charset utf-8
-  ATTR naturalLanguage attributes-natural-language en
-  ATTR uri printer-uri $uri
-  ATTR name requesting-user-name $user
-  ATTR keyword requested-attributes %s
-}
-""" % ",".join(("printer-state", "printer-state-reasons", "printer-state-message",
-                "printer-is-accepting-jobs", "queued-job-count"))
-_JOB_TEST = """{
-  OPERATION Get-Job-Attributes
-  GROUP operation-attributes-tag
-  ATTR charset attributes-charset utf-8
-  ATTR naturalLanguage attributes-natural-language en
-  ATTR uri printer-uri $uri
-  ATTR integer job-id $job_id
-  ATTR name requesting-user-name $user
-  ATTR keyword requested-attributes job-state,job-state-reasons,job-state-message
-}
-"""
+def _ipp_request(operation: str, attributes: tuple[str, ...], extra: str = "") -> str:
+    """An ipptool request file: ``operation`` on $uri as $user, asking for ``attributes``."""
+    return (f"{{\n  OPERATION {operation}\n  GROUP operation-attributes-tag\n"
+            "  ATTR charset attributes-charset utf-8\n  ATTR naturalLanguage attributes-natural-language en\n"
+            f"  ATTR uri printer-uri $uri\n{extra}  ATTR name requesting-user-name $user\n"
+            f"  ATTR keyword requested-attributes {','.join(attributes)}\n}}\n")
+
+
+_PRINTER_TEST = _ipp_request("Get-Printer-Attributes", (
+    "printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs", "queued-job-count"))
+_JOB_TEST = _ipp_request("Get-Job-Attributes", ("job-state", "job-state-reasons", "job-state-message"),
+                         "  ATTR integer job-id $job_id\n")
 _test_dir: Path | None = None
 _test_lock = threading.Lock()
 
@@ -183,8 +178,7 @@ class CupsBackend:
 
     def __init__(self, queue: str, server: str | None = None, timeout_s: float = 10.0,
                  use_ipptool: bool | None = None) -> None:
-        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,127}", queue or ""):
-            raise ValueError(f"bad CUPS queue name {queue!r}")
+        self.check_queue(queue)
         self.queue = queue
         self.server = server
         self.timeout_s = timeout_s
@@ -192,6 +186,11 @@ class CupsBackend:
         if use_ipptool and not self.ipptool:
             raise ValueError("ipptool is not installed (apt install cups-ipp-utils)")
         self.description = f"CUPS queue {queue}" + (f" on {server}" if server else "")
+
+    @staticmethod
+    def check_queue(queue: str) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,127}", queue or ""):
+            raise ValueError(f"bad CUPS queue name {queue!r}")
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
@@ -224,6 +223,7 @@ class CupsBackend:
         return f"ipp://{host}/printers/{self.queue}"
 
     def _ipp(self, test: str, **defines: str) -> dict[str, Any]:
+        assert self.ipptool is not None  # only called when ipptool was found
         args = [self.ipptool, "-X", "-T", f"{max(self.timeout_s - 1, 1):g}", "-d", f"user={_user()}"]
         for key, value in defines.items():
             args += ["-d", f"{key}={value}"]
@@ -231,7 +231,7 @@ class CupsBackend:
         proc = self._run(args)
         try:
             doc = plistlib.loads(proc.stdout)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever ipptool printed, it is no answer
             raise CupsError(f"ipptool: {_first_line(proc.stderr) or 'no answer'}", "打印服务无响应，请联系工作人员。",
                             DeviceState.OFFLINE) from None
         tests = doc.get("Tests") or [{}]
@@ -283,7 +283,7 @@ class CupsBackend:
             raise CupsError(f"lpstat: {_first_line(proc.stderr)}", "打印服务无响应，请联系工作人员。", DeviceState.OFFLINE)
         state = 5 if re.search(rf"printer {re.escape(self.queue)} disabled", text) else (
             4 if re.search(rf"printer {re.escape(self.queue)} now printing", text) else 3)
-        accepting = bool(re.search(rf"^{re.escape(self.queue)} accepting requests", text, re.M))
+        accepting = bool(re.search(rf"^{re.escape(self.queue)} accepting requests", text, re.MULTILINE))
         m = re.search(r"Alerts:\s*(.*)", text)
         reasons = m.group(1).split() if m else []
         return state, accepting, reasons, ""
@@ -309,10 +309,10 @@ class CupsBackend:
         job = f"{self.queue}-{handle}"
         active = self._run(["lpstat", "-W", "not-completed", "-o", self.queue]).stdout.decode("utf-8",
                                                                                           "replace")
-        if re.search(rf"^{re.escape(job)}\s", active, re.M):
+        if re.search(rf"^{re.escape(job)}\s", active, re.MULTILINE):
             return "processing", "not completed"
         done = self._run(["lpstat", "-W", "completed", "-o", self.queue]).stdout.decode("utf-8", "replace")
-        if re.search(rf"^{re.escape(job)}\s", done, re.M):
+        if re.search(rf"^{re.escape(job)}\s", done, re.MULTILINE):
             return "completed", "completed (lpstat cannot tell aborted from completed)"
         return "failed", "job no longer known to CUPS"
 
@@ -334,22 +334,21 @@ def _user() -> str:
 
 
 # -- the device -------------------------------------------------------------------------------------------
-class DocumentPrinter(Device):
+class DocumentPrinter(JobPrinter):
     """The licence printer (see the module docstring)."""
 
     kind = "document_printer"
+    media = "application/pdf"
 
     def __init__(self, url: str, backend: _Backend, name: str | None = None, required: bool = True,
                  jobs: JobStore | None = None, job_timeout_s: float = 120.0, poll_s: float = 0.25) -> None:
-        super().__init__(url, name, required)
+        super().__init__(url, name, required, jobs)
         self.backend = backend
-        self.jobs = jobs if jobs is not None else JobStore()
         self.job_timeout_s = job_timeout_s
         self.poll_s = poll_s
         self.simulator: SpoolSimulator | None = None
         self.test_page: bytes | None = None  # a self-test sheet the kiosk composed (kiosk.documents.test_sheet)
-        self.last_status: PrinterStatus | None = None
-        for key in ("jobs_printed", "jobs_kept", "paper_out_events", "jobs_cancelled", "bytes_sent", "pages"):
+        for key in ("jobs_cancelled", "pages"):
             self.counters[key] = 0
         self.info["backend"] = backend.description
 
@@ -361,63 +360,38 @@ class DocumentPrinter(Device):
     def _close(self) -> None:
         pass
 
-    def status(self) -> PrinterStatus:
-        """The printer's condition now; never raises."""
-        with self._lock:
-            return self._status()
-
     def _status(self) -> PrinterStatus:
         try:
             status = self.backend.status(self.name)
         except DeviceError as exc:
             status = make_status(self.name, [PrinterCondition.OFFLINE], exc.message_en)
-            self._set_state(exc.state)
-            self.last_status = status
-            self.last_error, self.last_error_at = exc.message_en, time.time()
-            return status
-        self.last_status = status
-        self._set_state(status.device_state)
-        if not status.ok_to_print:
-            self.last_error, self.last_error_at = status.message_en, time.time()
-        return status
+            return self._remember(status, exc.state, exc.message_en)
+        return self._remember(status, status.device_state)
 
     # -- printing -----------------------------------------------------------------------------------
-    def print_pdf(self, pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
-                  size: str = "A4") -> PrintResult:
+    @staticmethod
+    def pdf_job(pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
+                size: str = "A4") -> Job:
         if not pdf.startswith(b"%PDF"):
             raise ValueError("not a PDF document")
-        job = Job(kind=kind, application_id=application_id, payload=pdf, media="application/pdf",
-                  title=title, meta={"size": size})
-        return self.print_job(job)
+        return Job(kind=kind, application_id=application_id, payload=pdf, media="application/pdf",
+                   title=title, meta={"size": size})
 
-    def print_job(self, job: Job) -> PrintResult:
-        """Check, submit, follow to completion (or cancel on a blocking condition or the deadline)."""
-        if job.media != "application/pdf":
-            raise ValueError(f"a document printer cannot print {job.media} (job {job.id})")
-        started = time.perf_counter()
-        with self._lock:
-            before = self._status()
-            if not before.ok_to_print:
-                return self._kept(job, "not_ready", before, None, started)
-            try:
-                handle = self.backend.submit(job)
-            except (DeviceError, OSError) as exc:
-                message = getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")
-                status = make_status(self.name, [PrinterCondition.OFFLINE], message)
-                return self._kept(job, "failed", before, status, started)
-            self._set_state(DeviceState.BUSY)
-            self.counters["bytes_sent"] += len(job.payload)
-            outcome, after, detail = self._follow(handle)
-            if outcome != "printed":
-                return self._kept(job, outcome, before, after, started, {"cups_job": detail})
-            self.counters["jobs_printed"] += 1
-            self.counters["pages"] += 1
-            self.jobs.done(job.id)
-            warn = "; warning: " + ", ".join(c.value for c in after.warnings) if after.warnings else ""
-            return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
-                               "营业执照已打印，请取走。" if job.kind == "licence" else "文件已打印，请取走。",
-                               f"printed ({detail}){warn}", before, after, len(job.payload),
-                               time.perf_counter() - started, {"cups_job": detail})
+    def print_pdf(self, pdf: bytes, application_id: str, kind: str = "licence", title: str = "营业执照",
+                  size: str = "A4") -> PrintResult:
+        return self.print_job(self.pdf_job(pdf, application_id, kind, title, size))
+
+    def _transmit(self, job: Job, before: PrinterStatus) -> Sent:
+        """Submit, then follow the job to completion (or cancel it on a blocking condition or the deadline)."""
+        try:
+            handle = self.backend.submit(job)
+        except (DeviceError, OSError) as exc:
+            raise SendFailed(getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")) from exc
+        self._set_state(DeviceState.BUSY)
+        self.counters["bytes_sent"] += len(job.payload)
+        outcome, after, detail = self._follow(handle)
+        return Sent(len(job.payload), after=after, outcome=outcome, note=detail, details={"cups_job": detail},
+                    counts={"pages": 1})
 
     def _follow(self, handle: str) -> tuple[str, PrinterStatus, str]:
         deadline = time.monotonic() + self.job_timeout_s
@@ -456,37 +430,11 @@ class DocumentPrinter(Device):
         except DeviceError as exc:
             log.error("%s: could not cancel job %s: %s", self.name, handle, exc.message_en)
 
-    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None,
-              started: float, details: dict[str, Any] | None = None) -> PrintResult:
-        status = after or before
-        if PrinterCondition.PAPER_OUT in status.conditions:
-            self.counters["paper_out_events"] += 1
-        kept = self.jobs.keep(job, status)
-        self.counters["jobs_kept"] += 1
-        what = "营业执照" if job.kind == "licence" else "文件"
-        zh = {"not_ready": f"{status.message_zh}{what}已保存，工作人员处理后可凭受理编号补打。",
-              "failed": f"{what}打印失败，已保存，工作人员处理后可凭受理编号补打。",
-              "interrupted": f"{status.message_zh}{what}未能完整打印，已保存，可凭受理编号补打。"}[outcome]
-        en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
-        log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
-        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after,
-                           0, time.perf_counter() - started, details or {})
-
-    def pending(self, kind: str | None = None) -> list[Job]:
-        """Kept PDF jobs, oldest first (a folder may be shared with the receipt printer)."""
-        return [j for j in self.jobs.pending(kind) if j.media == "application/pdf"]
-
-    def reprint(self, job_id: str) -> PrintResult:
-        return self.jobs.reprint(job_id, self)
-
     def test_print(self, pdf: bytes | None = None) -> PrintResult:
         """A one-page test sheet (INTERACTIVE health): the page the kiosk gave (``test_page``, Chinese in
         the licence's font), else the printer's own minimal page."""
         page = pdf or self.test_page or minimal_test_pdf(f"{self.name} self-test {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        result = self.print_pdf(page, "", "self_test", "证照打印机自检")
-        if result.kept:
-            self.jobs.done(result.job_id)
-        return result
+        return self._self_test(self.pdf_job(page, "", "self_test", "证照打印机自检"))
 
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
         details: dict[str, Any] = {"backend": self.backend.description, "kept_jobs": len(self.jobs)}
@@ -509,8 +457,8 @@ def minimal_test_pdf(line: str) -> bytes:
     text = line.encode("ascii", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
     stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET 72 400 451 280 re S"
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>"),
                b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
@@ -524,39 +472,77 @@ def minimal_test_pdf(line: str) -> bytes:
     return bytes(out)
 
 
-def for_url(url: str, name: str | None = None, required: bool = True, timeout_s: float = 10.0,
-            **options: Any) -> DocumentPrinter:
-    """Build (not open) the document printer at ``url`` (forms in the module docstring).
+def _sim_state(value: str) -> str | None:
+    names = [n for n in SpoolSimulator.NAMED]
+    if value in names or re.fullmatch(r"[a-z][a-z0-9-]*(-(error|warning|report))?( [a-z][a-z0-9-]*)*", value):
+        return None
+    return f"must be one of {', '.join(names)} or CUPS printer-state-reasons (media-empty-error …)"
 
-    Options: ``jobs`` (a :class:`JobStore`) or ``jobs_dir``, ``job_timeout_s`` (deadline of one job,
-    default 120), ``poll_s``, ``cups_server``, ``use_ipptool`` (None = when installed); ``baud`` is ignored.
-    """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("document printer url is empty")
-    kwargs: dict[str, Any] = {k: options[k] for k in ("job_timeout_s", "poll_s") if k in options}
-    if options.get("jobs") is not None:
-        kwargs["jobs"] = options["jobs"]
-    elif options.get("jobs_dir"):
-        kwargs["jobs"] = JobStore(options["jobs_dir"])
+
+def _address(url: str) -> tuple[str, str]:
+    """(scheme, queue or folder) of an address; ValueError for one that is not a document printer's."""
     parts = urlsplit(url)
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     if parts.scheme == "cups":
         queue = (parts.netloc + parts.path).strip("/")
-        backend: _Backend = CupsBackend(queue, server=query.get("server") or options.get("cups_server"),
-                                        timeout_s=max(float(timeout_s), 5.0),
-                                        use_ipptool=options.get("use_ipptool"))
-        return DocumentPrinter(url, backend, name=name, required=required, **kwargs)
+        CupsBackend.check_queue(queue)
+        return "cups", queue
     if parts.scheme == "spool":
         if not parts.path:
             raise ValueError(f"no folder in {url!r}")
-        return DocumentPrinter(url, SpoolBackend(parts.path), name=name, required=required, **kwargs)
+        return "spool", parts.path
     if parts.scheme == "sim":
-        sim = SpoolSimulator(query.get("out") or options.get("sim_out"))
-        if query.get("state"):
-            sim.set_state(query["state"])
-        kwargs.setdefault("poll_s", 0.05)
-        printer = DocumentPrinter(url, SpoolBackend(sim.folder), name=name, required=required, **kwargs)
-        printer.simulator = sim
-        return printer
+        return "sim", ""
     raise ValueError(f"document printer url {url!r}: use cups://QUEUE, spool:///dir or sim://")
+
+
+OPTIONS = Declaration(
+    kind="document_printer", what="document printer", default_url="cups://Licence",
+    url_doc="`cups://QUEUE`, `spool:///dir` (a folder standing in for a printer), or `sim://` for the simulator",
+    options=(
+        Option("timeout_s", float, 10.0, "longest wait for one CUPS command (lp, ipptool, lpstat; at least 5 s)",
+               between(0.05, 120)),
+        Option("job_timeout_s", float, 120.0, "deadline for a document to come out; then it is cancelled and kept",
+               between(1, 3600)),
+        Option("poll_s", float, 0.25, "how often a printing job is looked at (0.05 on the simulator unless set to another value)",
+               between(0.01, 10)),
+        Option("cups_server", str, "", "the CUPS scheduler: a socket path or host:port; empty = the system's "
+               "(a cups:// address's ?server= wins)"),
+        Option("use_ipptool", object, None, "True/False: ask CUPS through ipptool or lpstat (None: ipptool when "
+               "installed)", config=False),
+        *jobs_options(),
+    ),
+    url_options={
+        "cups": (Option("server", str, "", "the CUPS scheduler for this queue: a socket path or host:port"),),
+        "spool": (),
+        "sim": (Option("state", str, "", "the printer's condition from the start (paper_out …)", _sim_state),
+                Option("out", str, "", "the spool folder (default: a fresh temporary one)")),
+    },
+    check_address=_address,
+)
+
+
+def for_url(url: str, name: str | None = None, required: bool = True, **options: Any) -> DocumentPrinter:
+    """Build (not open) the document printer at ``url`` (forms in the module docstring).
+
+    Its options and URL options are declared in :data:`OPTIONS`; any other is refused. ``jobs``
+    (a :class:`JobStore`) or ``jobs_dir`` say where kept jobs go.
+    """
+    url, opts, query = OPTIONS.arguments(url, options)
+    scheme, where = _address(url)
+    jobs = opts["jobs"] if opts["jobs"] is not None else JobStore(opts["jobs_dir"]) if opts["jobs_dir"] else None
+    common: dict[str, Any] = {"name": name, "required": required, "jobs": jobs,
+                              "job_timeout_s": opts["job_timeout_s"], "poll_s": opts["poll_s"]}
+    if scheme == "cups":
+        backend: _Backend = CupsBackend(where, server=query["server"] or opts["cups_server"] or None,
+                                        timeout_s=max(opts["timeout_s"], 5.0), use_ipptool=opts["use_ipptool"])
+        return DocumentPrinter(url, backend, **common)
+    if scheme == "spool":
+        return DocumentPrinter(url, SpoolBackend(where), **common)
+    sim = SpoolSimulator(query["out"] or None)
+    if query["state"]:
+        sim.set_state(query["state"])
+    if opts["poll_s"] == OPTIONS.option("poll_s").default:
+        common["poll_s"] = 0.05  # a folder answers at once
+    printer = DocumentPrinter(url, SpoolBackend(sim.folder), **common)
+    printer.simulator = sim
+    return printer

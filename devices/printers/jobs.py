@@ -14,9 +14,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from devices.printers.status import PrinterStatus
@@ -53,7 +54,7 @@ class Job:
         return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
     @classmethod
-    def from_json(cls, data: bytes) -> "Job":
+    def from_json(cls, data: bytes) -> Job:
         doc = json.loads(data.decode("utf-8"))
         doc["payload"] = base64.b64decode(doc["payload"])
         return cls(**doc)
@@ -78,8 +79,8 @@ class PrintResult:
     kept: bool
     message_zh: str
     message_en: str
-    status_before: "PrinterStatus | None" = None
-    status_after: "PrinterStatus | None" = None
+    status_before: PrinterStatus | None = None
+    status_after: PrinterStatus | None = None
     bytes_sent: int = 0
     elapsed_s: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
@@ -125,7 +126,7 @@ class JobStore:
         for path in sorted(self.folder.glob("*" + self.SUFFIX)):
             try:
                 job = Job.from_json(self._unseal(path.read_bytes()))
-            except Exception as exc:  # one damaged file must not lose the others
+            except Exception as exc:  # noqa: BLE001 - one damaged file must not lose the others
                 log.error("kept print job %s unreadable (%s); moved aside", path.name, exc)
                 path.rename(path.with_suffix(".damaged"))
                 continue
@@ -144,7 +145,7 @@ class JobStore:
 
         write_private(self._path(job.id), self._seal(job.to_json()))
 
-    def keep(self, job: Job, status: "PrinterStatus | None" = None, error_en: str = "",
+    def keep(self, job: Job, status: PrinterStatus | None = None, error_en: str = "",
              error_zh: str = "") -> Job:
         """Keep (or update) ``job`` for reprint, remembering why it did not print."""
         with self._lock:

@@ -7,7 +7,7 @@ bracket or quote never ends a line; a Latin word or number is not split when it 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 NO_LINE_START = "，。、；：？！）》〉」』】〕］｝”’…—～·％‰℃,.;:?!)]}"
 NO_LINE_END = "（《〈「『【〔［｛“‘([{"

@@ -14,6 +14,9 @@ Addresses (``for_url``):
   :class:`~devices.printers.simulator.EscposSimulator` and returns this same driver on its pty (or
   TCP port); the simulator is at ``printer.simulator``.
 
+:data:`OPTIONS` declares the printer's options (``columns``, ``profile``, ``baud`` for a serial
+printer …) and the URL options above; anything else is refused.
+
 Status is asked with DLE EOT 1–4 ourselves, each with a timeout, because python-escpos only
 asks n=1 and n=4, misses cover-open and cutter errors, and waits its full read timeout. A printer
 that does not answer is OFFLINE. A job that cannot be printed — or may not have come out whole —
@@ -22,22 +25,38 @@ is kept in :attr:`ReceiptPrinter.jobs` with its application number, for :meth:`r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import time
-from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, ClassVar, Protocol
+from urllib.parse import urlsplit
 
 import serial
 
-from devices.base import Device, DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.base import DeviceError, DeviceOffline, DeviceState, HealthLevel
+from devices.options import Declaration, Option, baud_option, between, jobs_options, one_of
+from devices.printers.blocks import QR, Cut, KeyValue, Receipt, Rule, Text, Title
 from devices.printers.encode import COLUMNS_80MM, encode_receipt
 from devices.printers.jobs import Job, JobStore, PrintResult
-from devices.printers.status import (DLE_EOT, MESSAGES, PrinterCondition, PrinterStatus, escpos_conditions,
-                                     make_status, valid_status_byte)
-from devices.printers.blocks import Cut, KeyValue, QR, Receipt, Rule, Text, Title
+from devices.printers.policy import JobPrinter, SendFailed, Sent
+from devices.printers.status import (
+    DLE_EOT,
+    PrinterCondition,
+    PrinterStatus,
+    escpos_conditions,
+    make_status,
+    valid_status_byte,
+)
 
 log = logging.getLogger(__name__)
+
+try:  # a pty or USB-serial adapter that vanished under an open port fails termios calls, not OSError
+    import termios
+
+    _TTY_ERRORS: tuple[type[Exception], ...] = (termios.error,)
+except ImportError:  # pragma: no cover - not on Linux
+    _TTY_ERRORS = ()
 
 TRANSPORTS = ("serial", "tcp", "file", "usb")
 WHAT = {"licence": "营业执照"}  # what the citizen is told was kept; receipts otherwise
@@ -88,7 +107,7 @@ class _SocketChannel:
         self.sock.settimeout(timeout)
         try:
             data = self.sock.recv(1)
-        except socket.timeout:
+        except TimeoutError:
             return None
         finally:
             self.sock.settimeout(self.timeout)
@@ -102,11 +121,9 @@ class _UsbChannel:  # pragma: no cover - needs a USB printer
         self.backend = backend
 
     def drain(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # usb.core.USBTimeoutError: nothing waiting
             while self.backend.device.read(self.backend.in_ep, 64, 10):
                 pass
-        except Exception:  # usb.core.USBTimeoutError: nothing waiting
-            pass
 
     def write(self, data: bytes) -> None:
         self.backend.device.write(self.backend.out_ep, data, 1000)
@@ -114,21 +131,24 @@ class _UsbChannel:  # pragma: no cover - needs a USB printer
     def read1(self, timeout: float) -> int | None:
         try:
             data = self.backend.device.read(self.backend.in_ep, 1, int(timeout * 1000))
-        except Exception:
+        except Exception:  # noqa: BLE001 - pyusb's own errors (a timeout: no answer)
             return None
         return data[0] if len(data) else None
 
 
-class ReceiptPrinter(Device):
+class ReceiptPrinter(JobPrinter):
     """An ESC/POS receipt printer behind a python-escpos backend (see the module docstring)."""
 
     kind = "receipt_printer"
+    media = "escpos"
+    KEPT_ZH: ClassVar[dict[str, str]] = {**JobPrinter.KEPT_ZH, "failed": "{what}打印中断，已保存，工作人员处理后可凭受理编号补打。",
+               "interrupted": "{status}{what}可能未完整打印，已保存，可凭受理编号补打。"}
 
     def __init__(self, url: str, name: str | None = None, required: bool = True, transport: str = "serial",
                  target: str = "", baud: int = 115200, timeout_s: float = 3.5, status_timeout_s: float = 0.5,
                  columns: int = COLUMNS_80MM, profile: str | None = None, jobs: JobStore | None = None,
                  settle_s: float = 0.5, flow: str = "none") -> None:
-        super().__init__(url, name, required)
+        super().__init__(url, name, required, jobs)
         if transport not in TRANSPORTS:
             raise ValueError(f"unknown receipt printer transport {transport!r}")
         self.transport = transport
@@ -140,12 +160,9 @@ class ReceiptPrinter(Device):
         self.profile = profile
         self.settle_s = settle_s
         self.flow = flow
-        self.jobs = jobs if jobs is not None else JobStore()
         self.simulator: Any = None
         self.backend: Any = None
-        self.last_status: PrinterStatus | None = None
-        for key in ("jobs_printed", "jobs_kept", "paper_out_events", "cuts", "bytes_sent", "status_queries",
-                    "status_timeouts", "reconnects"):
+        for key in ("cuts", "status_queries", "status_timeouts", "reconnects"):
             self.counters[key] = 0
         self.info.update({"transport": transport, "target": target, "columns": columns})
 
@@ -202,7 +219,7 @@ class ReceiptPrinter(Device):
         backend = Usb(int(vid, 16), int(pid, 16), timeout=int(self.timeout_s * 1000))
         try:
             backend.open()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - pyusb's and python-escpos's own errors
             raise DeviceOffline(f"USB receipt printer {self.target}: {exc}", "回执打印机未连接，请联系工作人员。",
                                 DeviceState.NO_DEVICE) from None
         return backend
@@ -210,11 +227,16 @@ class ReceiptPrinter(Device):
     def _drop(self) -> None:
         """Forget a broken connection; the next job or status check connects again."""
         backend, self.backend = self.backend, None
-        if backend is not None:
-            try:
-                backend.close()
-            except Exception:  # the port may already be gone
-                pass
+        if backend is None:
+            return
+        try:
+            backend.close()
+        except Exception as exc:  # noqa: BLE001 - the port may already be gone (a pty: flush fails with EIO)
+            log.debug("%s: closing a broken connection: %s", self.name, exc)
+            device = getattr(backend, "device", None)
+            if device is not None:  # close the port itself, so python-escpos does not try again when collected
+                with contextlib.suppress(Exception):
+                    device.close()
 
     def _ensure_open(self) -> Any:
         if self.backend is None:
@@ -252,12 +274,8 @@ class ReceiptPrinter(Device):
             self.counters["status_timeouts"] += 1
         return None
 
-    def status(self) -> PrinterStatus:
-        """Ask the printer now (DLE EOT 1–4, each with a timeout); never raises."""
-        with self._lock:
-            return self._status()
-
     def _status(self) -> PrinterStatus:
+        """Ask the printer now (DLE EOT 1–4, each with a timeout); never raises."""
         try:
             channel = self._channel()
             if channel is None:
@@ -279,25 +297,24 @@ class ReceiptPrinter(Device):
                                          raw={"answers": {str(n): v for n, v in answers.items()}})
         except DeviceError as exc:
             status = make_status(self.name, [PrinterCondition.OFFLINE], exc.message_en)
-        except (OSError, serial.SerialException, ValueError) as exc:
+        except (OSError, serial.SerialException, ValueError, *_TTY_ERRORS) as exc:  # the line is gone
             self._drop()
             status = make_status(self.name, [PrinterCondition.OFFLINE], f"{type(exc).__name__}: {exc}")
-        self.last_status = status
-        if self.state is not DeviceState.CLOSED or self.backend is not None:
-            self._set_state(status.device_state)
-        if not status.ok_to_print:
-            self.last_error, self.last_error_at = status.message_en, time.time()
-        return status
+        in_use = self.state is not DeviceState.CLOSED or self.backend is not None
+        return self._remember(status, status.device_state if in_use else None)
 
     # -- printing -----------------------------------------------------------------------------------
     def encode(self, receipt: Receipt) -> bytes:
         return encode_receipt(receipt, self.columns, self.profile)
 
+    def receipt_job(self, receipt: Receipt) -> Job:
+        """The job that prints ``receipt`` on this printer (its columns, its profile)."""
+        return Job(kind=receipt.kind, application_id=receipt.application_id, payload=self.encode(receipt),
+                   media="escpos", title=receipt.title, meta={"cuts": receipt.cuts})
+
     def print_receipt(self, receipt: Receipt) -> PrintResult:
         """Print a receipt if the printer is ready; otherwise keep it for reprint (:class:`PrintResult`)."""
-        job = Job(kind=receipt.kind, application_id=receipt.application_id, payload=self.encode(receipt),
-                  media="escpos", title=receipt.title, meta={"cuts": receipt.cuts})
-        return self.print_job(job)
+        return self.print_job(self.receipt_job(receipt))
 
     def print_bytes(self, data: bytes, application_id: str = "", kind: str = "raw", title: str = "",
                     cuts: int = 0) -> PrintResult:
@@ -317,63 +334,22 @@ class ReceiptPrinter(Device):
             backend.device.flush()
         return sent
 
-    def print_job(self, job: Job) -> PrintResult:
-        """Status, send, status again. Printed jobs leave the store; the others stay in it."""
-        if job.media != "escpos":
-            raise ValueError(f"a receipt printer cannot print {job.media} (job {job.id})")
-        started = time.perf_counter()
-        with self._lock:
-            before = self._status()
-            if not before.ok_to_print:
-                return self._kept(job, "not_ready", before, None, 0, started)
-            try:
-                sent = self._send(job.payload)
-            except Exception as exc:  # the transport failed mid-job: unknown how much came out
-                self._drop()
-                self.record_error(exc, DeviceState.OFFLINE)
-                status = make_status(self.name, [PrinterCondition.OFFLINE], f"{type(exc).__name__}: {exc}")
-                return self._kept(job, "failed", before, status, 0, started)
-            if self.settle_s > 0 and before.condition is not PrinterCondition.UNKNOWN:
-                time.sleep(self.settle_s)  # let the printer print what it buffered before asking again
-            after = self._status()
-            if not after.ok_to_print:
-                return self._kept(job, "interrupted", before, after, sent, started)
-            self.counters["jobs_printed"] += 1
-            self.counters["cuts"] += int(job.meta.get("cuts", 0))
-            self.jobs.done(job.id)
-            what = WHAT.get(job.kind, "回执")
-            warn_zh = "".join(f"（{MESSAGES[c][1]}）" for c in after.warnings)
-            warn_en = "; warning: " + ", ".join(c.value for c in after.warnings) if after.warnings else ""
-            unknown = after.condition is PrinterCondition.UNKNOWN
-            return PrintResult(job.id, job.application_id, job.kind, "printed", True, False,
-                               f"{what}已打印，请取走。" if not unknown else f"{what}已发送打印。",
-                               "printed" + (" (status unknown)" if unknown else "") + warn_en,
-                               before, after, sent, time.perf_counter() - started,
-                               {"warning_zh": warn_zh} if warn_zh else {})
+    def what(self, job: Job) -> str:
+        return WHAT.get(job.kind, "回执")
 
-    def _kept(self, job: Job, outcome: str, before: PrinterStatus, after: PrinterStatus | None, sent: int,
-              started: float) -> PrintResult:
-        status = after or before
-        if PrinterCondition.PAPER_OUT in status.conditions:
-            self.counters["paper_out_events"] += 1
-        kept = self.jobs.keep(job, status)
-        self.counters["jobs_kept"] += 1
-        what = WHAT.get(job.kind, "回执")
-        zh = {"not_ready": f"{status.message_zh}{what}已保存，工作人员处理后可凭受理编号补打。",
-              "failed": f"{what}打印中断，已保存，工作人员处理后可凭受理编号补打。",
-              "interrupted": f"{status.message_zh}{what}可能未完整打印，已保存，可凭受理编号补打。"}[outcome]
-        en = f"{outcome}: {status.message_en}; job {job.id} kept for reprint"
-        log.warning("%s %s: %s (application %s)", self.name, job.kind, en, job.application_id)
-        return PrintResult(kept.id, job.application_id, job.kind, outcome, False, True, zh, en, before, after,
-                           sent, time.perf_counter() - started)
+    def _transmit(self, job: Job, before: PrinterStatus) -> Sent:
+        try:
+            sent = self._send(job.payload)
+        except Exception as exc:  # the transport failed mid-job: unknown how much came out
+            self._drop()
+            self.record_error(exc, DeviceState.OFFLINE)
+            raise SendFailed(f"{type(exc).__name__}: {exc}") from exc
+        return Sent(sent, counts={"cuts": int(job.meta.get("cuts", 0))})
 
-    def pending(self, kind: str | None = None) -> list[Job]:
-        """Kept jobs, oldest first (ESC/POS ones only: the folder may be shared with the document printer)."""
-        return [j for j in self.jobs.pending(kind) if j.media == "escpos"]
-
-    def reprint(self, job_id: str) -> PrintResult:
-        """Print a kept job again (raises :class:`~devices.printers.jobs.JobNotFound` for an unknown id)."""
-        return self.jobs.reprint(job_id, self)
+    def _status_after(self, before: PrinterStatus) -> PrinterStatus:
+        if self.settle_s > 0 and before.condition is not PrinterCondition.UNKNOWN:
+            time.sleep(self.settle_s)  # let the printer print what it buffered before asking again
+        return self._status()
 
     def test_print(self) -> PrintResult:
         """A short self-test receipt: Chinese text, bold, double size, QR and cut."""
@@ -382,10 +358,7 @@ class ReceiptPrinter(Device):
             Title("打印机自检"), Rule(), KeyValue("设备", self.name), KeyValue("时间", now),
             Text("中文字符：银政通企业开办，标点“，。；：？！”"), Text("粗体 Bold", bold=True),
             QR(f"YZT-SELFTEST {now}", caption="二维码自检"), Cut()))
-        result = self.print_receipt(receipt)
-        if result.kept:  # a test print is not a citizen's document: nothing to reprint
-            self.jobs.done(result.job_id)
-        return result
+        return self._self_test(self.receipt_job(receipt))
 
     # -- health -------------------------------------------------------------------------------------
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
@@ -406,56 +379,100 @@ class ReceiptPrinter(Device):
         return result.printed, result.message_en, result.message_zh, details
 
 
-def _query(url: str) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+def _sim_state(value: str) -> str | None:
+    from devices.printers.simulator import SimState
+
+    known = [state.value for state in SimState]
+    return None if value in known else f"must be one of {', '.join(known)}"
 
 
-def for_url(url: str, name: str | None = None, required: bool = True, baud: int = 115200,
-            timeout_s: float = 3.5, **options: Any) -> ReceiptPrinter:
-    """Build (not open) the receipt printer at ``url`` (forms in the module docstring).
+def _profile(name: str) -> str | None:
+    from escpos.capabilities import get_profile
 
-    Options: ``status_timeout_s`` (per DLE EOT answer, default 0.5), ``columns`` (48 for 80 mm,
-    32 for 58 mm), ``profile`` (python-escpos profile name), ``jobs`` (a :class:`JobStore`) or
-    ``jobs_dir`` (a folder for kept jobs), ``settle_s`` (wait after a job before asking again,
-    default 0.5), ``flow`` (serial flow control: none, rtscts, dsrdtr, xonxoff).
-    """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("receipt printer url is empty")
-    kwargs: dict[str, Any] = {k: options[k] for k in ("status_timeout_s", "columns", "profile", "settle_s",
-                                                      "flow") if k in options}
-    if "jobs" in options and options["jobs"] is not None:
-        kwargs["jobs"] = options["jobs"]
-    elif options.get("jobs_dir"):
-        kwargs["jobs"] = JobStore(options["jobs_dir"])
-    common = dict(name=name, required=required, baud=int(baud), timeout_s=float(timeout_s), **kwargs)
-    if url.startswith("sim://"):
-        from devices.printers.simulator import EscposSimulator
+    try:
+        get_profile(name)
+    except KeyError:
+        return "is not a python-escpos printer profile (python-escpos lists them: TM-T88V, TM-T20II …)"
+    return None
 
-        q = _query(url)
-        transport = q.get("transport", "serial")
-        sim = EscposSimulator(state=q.get("state", "ready"), out_dir=q.get("out") or options.get("sim_out"),
-                              pty=transport != "tcp", tcp_port=0 if transport == "tcp" else None,
-                              paper_lines=int(q["paper_lines"]) if q.get("paper_lines") else None)
-        common.setdefault("settle_s", 0.0)
-        if transport == "tcp":
-            host, port = sim.tcp_address  # type: ignore[misc]
-            printer = ReceiptPrinter(url, transport="tcp", target=f"{host}:{port}", **common)
-        else:
-            printer = ReceiptPrinter(url, transport="serial", target=sim.port, **common)
-        printer.simulator = sim
-        return printer
+
+def _target(url: str) -> tuple[str, str]:
+    """(transport, target) for a non-simulator address; ValueError for one that names no printer."""
     if url.startswith("escpos+tcp://"):
         parts = urlsplit(url)
         if not parts.hostname:
             raise ValueError(f"no host in {url!r}")
-        return ReceiptPrinter(url, transport="tcp", target=f"{parts.hostname}:{parts.port or 9100}", **common)
+        return "tcp", f"{parts.hostname}:{parts.port or 9100}"
     if url.startswith("file://"):
         path = urlsplit(url).path
         if not path:
             raise ValueError(f"no path in {url!r}")
-        return ReceiptPrinter(url, transport="file", target=path, **common)
+        return "file", path
     if url.startswith("escpos+usb://"):
-        return ReceiptPrinter(url, transport="usb", target=url[len("escpos+usb://"):], **common)
-    target = url[len("escpos+serial://"):] if url.startswith("escpos+serial://") else url
-    return ReceiptPrinter(url, transport="serial", target=target, **common)
+        return "usb", url[len("escpos+usb://"):]
+    return "serial", url.removeprefix("escpos+serial://")
+
+
+def _check_address(url: str) -> None:
+    if not url.startswith("sim://"):
+        _target(url)
+
+
+OPTIONS = Declaration(
+    kind="receipt_printer", what="receipt printer", default_url="/dev/ttyS1",
+    url_doc="a serial path or pyserial URL (also `escpos+serial://…`), `escpos+tcp://host:9100`, `file:///path`, "
+            "`escpos+usb://VID:PID`, or `sim://` for the simulator",
+    options=(
+        baud_option("serial speed (a serial printer only)"),
+        Option("timeout_s", float, 3.5, "longest wait to hand data to the printer (write timeout, TCP connect)",
+               between(0.05, 60)),
+        Option("status_timeout_s", float, 0.5, "wait for each real-time status answer (DLE EOT)", between(0.05, 10)),
+        Option("columns", int, COLUMNS_80MM, "characters a line: 48 on 80 mm paper, 32 on 58 mm", between(24, 48)),
+        Option("profile", str, "", "python-escpos printer profile (e.g. TM-T88V); empty = the generic one", _profile),
+        Option("settle_s", float, 0.5, "wait after a job before asking the status again (the simulator needs none: "
+               "0 there unless set to another value)", between(0, 10)),
+        Option("flow", str, "none", "serial flow control: none, rtscts, dsrdtr or xonxoff",
+               one_of("none", "rtscts", "dsrdtr", "xonxoff")),
+        *jobs_options(),
+    ),
+    url_options={
+        "sim": (Option("state", str, "ready", "what the printer reports from the start", _sim_state),
+                Option("transport", str, "serial", "the simulator on a pty (serial) or on TCP",
+                       one_of("serial", "tcp")),
+                Option("out", str, "", "a folder for each job's PNG"),
+                Option("paper_lines", int, None, "the roll runs out after this many lines", between(0, 1_000_000))),
+        "escpos+tcp": (), "file": (), "escpos+usb": (),
+    },
+    check_address=_check_address,
+)
+
+
+def for_url(url: str, name: str | None = None, required: bool = True, **options: Any) -> ReceiptPrinter:
+    """Build (not open) the receipt printer at ``url`` (forms in the module docstring).
+
+    The printer's options and the simulator's URL options are declared in :data:`OPTIONS`; any
+    other is refused. ``jobs`` (a :class:`JobStore`) or ``jobs_dir`` say where kept jobs go.
+    """
+    url, opts, query = OPTIONS.arguments(url, options)
+    jobs, jobs_dir = opts.pop("jobs"), opts.pop("jobs_dir")
+    if jobs is None and jobs_dir:
+        jobs = JobStore(jobs_dir)
+    opts["profile"] = opts["profile"] or None
+    if url.startswith("sim://"):
+        from devices.printers.simulator import EscposSimulator
+
+        tcp = query["transport"] == "tcp"
+        sim = EscposSimulator(state=query["state"], out_dir=query["out"] or None, pty=not tcp,
+                              tcp_port=0 if tcp else None, paper_lines=query["paper_lines"])
+        if opts["settle_s"] == OPTIONS.option("settle_s").default:
+            opts["settle_s"] = 0.0  # it interprets in order on one connection: nothing to wait for
+        if tcp:
+            assert sim.tcp_address is not None
+            host, port = sim.tcp_address
+            printer = ReceiptPrinter(url, name, required, "tcp", f"{host}:{port}", jobs=jobs, **opts)
+        else:
+            printer = ReceiptPrinter(url, name, required, "serial", sim.port, jobs=jobs, **opts)
+        printer.simulator = sim
+        return printer
+    transport, target = _target(url)
+    return ReceiptPrinter(url, name, required, transport, target, jobs=jobs, **opts)

@@ -9,6 +9,7 @@ Receipt printers answer the ESC/POS real-time status queries DLE EOT 1–4 with 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -110,7 +111,7 @@ PRIORITY = (PrinterCondition.OFFLINE, PrinterCondition.COVER_OPEN, PrinterCondit
             PrinterCondition.HARDWARE_ERROR, PrinterCondition.PAPER_NEAR_END, PrinterCondition.TONER_LOW)
 
 
-def make_status(source: str, conditions: set[PrinterCondition] | list[PrinterCondition], detail: str = "",
+def make_status(source: str, conditions: Iterable[PrinterCondition], detail: str = "",
                 raw: dict[str, Any] | None = None, unknown: bool = False) -> PrinterStatus:
     found = [c for c in PRIORITY if c in set(conditions)]
     if found:

@@ -96,7 +96,7 @@ def parse(text: str | bytes, public_key: object = None, now: float | None = None
             licence = verify(text, public_key=public_key, now=now)  # type: ignore[arg-type]
         except LicenceCodeError as exc:
             return _refused(exc.reason, exc.message_en, exc.message_zh)
-        except Exception as exc:  # a key or library surprise: refuse the code, keep the kiosk up
+        except Exception as exc:  # noqa: BLE001 - a key or library surprise: refuse the code, keep the kiosk up
             return _refused("malformed", f"e-licence check failed: {type(exc).__name__}",
                             "电子营业执照二维码无法识别，请重新出示。")
         return LicencePayload(kind="licence", message_zh=f"已识别电子营业执照：{licence.name}",

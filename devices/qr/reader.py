@@ -12,14 +12,15 @@ queue (the oldest reading is dropped when nobody empties it). A serial scanner a
 from __future__ import annotations
 
 import logging
-import queue
 import statistics
 import threading
 import time
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, Self
 
 from devices.base import DeviceError
+from devices.delivery import Listeners, NewestQueue
 from devices.qr.codes import QrCode
 from devices.qr.decode import decode_frame
 
@@ -54,22 +55,25 @@ class Deduper:
 class QrReader:
     """Decodes the camera's newest frames in a worker thread and delivers de-duplicated codes.
 
-    ``on_code(code)`` runs on the worker thread; ``get(timeout)`` takes readings from the queue.
-    ``rate_hz`` caps the decoding rate (a decode costs 2–6 ms, but the CPU is shared with the UI).
+    ``on_code(code)`` (the first listener; :meth:`add_listener` adds more) runs on the worker
+    thread; ``get(timeout)`` takes readings from the queue. ``rate_hz`` caps the decoding rate (a
+    decode costs 2–6 ms, but the CPU is shared with the UI).
     """
 
     def __init__(self, camera: Any = None, on_code: Callable[[QrCode], None] | None = None,
                  dedupe_s: float = 3.0, rate_hz: float = 15.0, queue_size: int = 16,
                  decoder: Callable[..., list[QrCode]] = decode_frame, scanner: Any = None) -> None:
         self.camera = camera
-        self.on_code = on_code
         self.deduper = Deduper(dedupe_s)
         self.rate_hz = rate_hz
         self.decoder = decoder
         self.scanner = scanner
-        self.queue: queue.Queue[QrCode] = queue.Queue(maxsize=queue_size)
+        self.queue: NewestQueue[QrCode] = NewestQueue(queue_size)
         self.counters: dict[str, int] = {"frames": 0, "codes": 0, "delivered": 0, "duplicates": 0, "dropped": 0,
                                          "camera_offline": 0, "callback_errors": 0}
+        self.listeners: Listeners[QrCode] = Listeners("QR reader", self.counters, on_error=self._listener_failed)
+        if on_code is not None:
+            self.listeners.add(on_code)
         self.decode_ms: deque[float] = deque(maxlen=200)
         self.last_error: str | None = None
         self._stop = threading.Event()
@@ -77,7 +81,7 @@ class QrReader:
         self._lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "QrReader":
+    def start(self) -> Self:
         if self._thread is not None:
             return self
         self._stop.clear()
@@ -96,7 +100,7 @@ class QrReader:
             self._thread.join(timeout=3)
             self._thread = None
 
-    def __enter__(self) -> "QrReader":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -111,40 +115,29 @@ class QrReader:
                 self.counters["duplicates"] += 1
                 return False
             self.counters["delivered"] += 1
-        while True:
-            try:
-                self.queue.put_nowait(code)
-                break
-            except queue.Full:
-                try:
-                    self.queue.get_nowait()
-                    self.counters["dropped"] += 1
-                except queue.Empty:
-                    pass
-        if self.on_code is not None:
-            try:
-                self.on_code(code)
-            except Exception as exc:  # a failing consumer must not stop the reader
-                self.counters["callback_errors"] += 1
-                self.last_error = f"on_code: {type(exc).__name__}: {exc}"
-                log.exception("QR callback failed")
+            if self.queue.put(code) is not None:  # nobody empties the queue: the oldest reading goes
+                self.counters["dropped"] += 1
+        self.listeners.emit(code)
         return True
+
+    def add_listener(self, fn: Callable[[QrCode], Any]) -> None:
+        """Call ``fn(code)`` (on the worker thread) for every delivered code."""
+        self.listeners.add(fn)
+
+    def remove_listener(self, fn: Callable[[QrCode], Any]) -> None:
+        self.listeners.remove(fn)
+
+    def _listener_failed(self, fn: Callable[[QrCode], Any], exc: Exception) -> None:
+        self.last_error = f"on_code: {type(exc).__name__}: {exc}"
 
     def get(self, timeout: float | None = None) -> QrCode | None:
         """The next delivered code, or None after ``timeout`` seconds."""
-        try:
-            return self.queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self.queue.get(timeout)
 
     def reset(self) -> None:
         """A new session: forget codes already seen and drop undelivered readings."""
         self.deduper.reset()
-        while True:
-            try:
-                self.queue.get_nowait()
-            except queue.Empty:
-                return
+        self.queue.clear()
 
     def median_decode_ms(self) -> float:
         return statistics.median(self.decode_ms) if self.decode_ms else 0.0
@@ -166,7 +159,7 @@ class QrReader:
             t0 = time.perf_counter()
             try:
                 codes = self.decoder(frame.image, source=frame.source, at=frame.at)
-            except Exception as exc:  # a decoder surprise on one frame must not end reading
+            except Exception as exc:  # noqa: BLE001 - a decoder surprise on one frame must not end reading
                 self.last_error = f"decode: {type(exc).__name__}: {exc}"
                 log.warning("QR decode failed on frame %d: %s", seq, exc)
                 codes = []

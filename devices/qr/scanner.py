@@ -9,25 +9,30 @@ caller: a line with control bytes (line noise at a wrong baud rate), a line that
 line longer than ``max_line`` bytes, a fragment left without its terminator for ``idle_s``. When the
 port disappears the device turns OFFLINE and the thread reopens it with a growing back-off.
 
-``sim://`` starts :class:`ScannerSimulator` on a pty: ``scanner.simulator.scan(text)`` types a code.
+``sim://`` starts :class:`ScannerSimulator` on a pty: ``scanner.simulator.scan(text)`` types a code
+(``sim://?unplugged=1``: its cable pulled until ``replug()``). :data:`OPTIONS` declares the options.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
-import os
 import queue
 import threading
 import time
-import tty
 from collections import deque
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import serial
 
 from devices.base import Device, DeviceState, HealthLevel
+from devices.delivery import Listeners, NewestQueue
+from devices.endpoints import Endpoint
+from devices.options import Declaration, Option, baud_option, between, interactive_option, reconnect_options
 from devices.qr.codes import QrCode, QrError
+from devices.reconnect import Backoff, keep_connected
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,7 @@ MAX_LINE = 4096  # bytes; a version-40 QR code holds at most 2953 bytes
 class ScanRejected(QrError):
     """A line from the scanner that is not a usable code; ``reason``: garbage, undecodable, overlong, partial."""
 
-    MESSAGES_ZH = {
+    MESSAGES_ZH: ClassVar[dict[str, str]] = {
         "garbage": "扫码器数据异常，请重新扫码。",
         "undecodable": "无法识别该二维码的内容，请重新扫码。",
         "overlong": "二维码内容过长，无法识别。",
@@ -56,12 +61,9 @@ class LineSplitter:
 
     max_line: int = MAX_LINE
     encoding: str = "utf-8"
-    _buf: bytearray | None = None
+    _buf: bytearray = field(default_factory=bytearray)
     _overflow: bool = False
-
-    def __post_init__(self) -> None:
-        self._buf = bytearray()
-        self._overflow_len = 0
+    _overflow_len: int = 0
 
     @property
     def pending(self) -> int:
@@ -144,15 +146,15 @@ class QrScanner(Device):
         self.reconnect_max_s = reconnect_max_s
         self.interactive_timeout_s = interactive_timeout_s
         self.simulator: ScannerSimulator | None = None
-        self.queue: queue.Queue[QrCode] = queue.Queue(maxsize=32)
+        self.queue: NewestQueue[QrCode] = NewestQueue(32)  # nobody reading it: the newest scans are kept
         self.rejected: deque[ScanRejected] = deque(maxlen=20)
-        self._listeners: list[Callable[[QrCode], Any]] = []
+        self.listeners: Listeners[QrCode] = Listeners(f"QR scanner {self.name}", self.counters)
         self._serial: serial.SerialBase | None = None
         self._stop = threading.Event()
         self._opened = threading.Event()
         self._thread: threading.Thread | None = None
-        for key in ("scans", "rejected", "garbage", "undecodable", "overlong", "partial", "reconnects",
-                    "callback_errors", "errors"):
+        for key in ("scans", "rejected", "garbage", "undecodable", "overlong", "partial", "open_failures", "losses",
+                    "reconnects", "callback_errors", "errors"):
             self.counters[key] = 0
 
     @property
@@ -162,19 +164,14 @@ class QrScanner(Device):
     # -- listeners -------------------------------------------------------------------------
     def add_listener(self, fn: Callable[[QrCode], Any]) -> None:
         """Call ``fn(code)`` (on the scanner's thread) for every scanned code."""
-        if fn not in self._listeners:
-            self._listeners.append(fn)
+        self.listeners.add(fn)
 
     def remove_listener(self, fn: Callable[[QrCode], Any]) -> None:
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+        self.listeners.remove(fn)
 
     def read(self, timeout: float | None = None) -> QrCode | None:
         """The next scanned code, or None after ``timeout`` seconds."""
-        try:
-            return self.queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self.queue.get(timeout)
 
     # -- lifecycle -------------------------------------------------------------------------
     def _open(self) -> None:
@@ -195,43 +192,17 @@ class QrScanner(Device):
         return serial.serial_for_url(self.port, baudrate=self.baud, timeout=0.05)
 
     def _run(self) -> None:
-        backoff = self.reconnect_s
-        failing = False
-        lost = False
-        ever = False
-        while not self._stop.is_set():
-            try:
-                ser = self._connect()
-            except (serial.SerialException, OSError, ValueError) as exc:
-                state = DeviceState.OFFLINE if ever else DeviceState.NO_DEVICE
-                if not failing:
-                    log.warning("QR scanner %s at %s: %s", self.name, self.url, exc)
-                    self.record_error(exc, state)
-                self._set_state(state)
-                failing = True
-                self._opened.set()
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self.reconnect_max_s)
-                continue
-            if lost:
-                self.counters["reconnects"] += 1
-            ever, failing, backoff = True, False, self.reconnect_s
-            self._serial = ser
-            self._set_state(DeviceState.ONLINE)
-            self._opened.set()
-            try:
-                self._pump(ser)
-            except (serial.SerialException, OSError) as exc:
-                lost = True
-                log.warning("QR scanner %s at %s lost: %s", self.name, self.url, exc)
-                self.record_error(exc, DeviceState.OFFLINE)
-            finally:
-                self._serial = None
-                try:
-                    ser.close()
-                except Exception:  # the port may already be gone
-                    pass
-            self._stop.wait(backoff)
+        keep_connected(self, self._stop, self._connect, self._pump, lambda ser: ser.close(),
+                       Backoff(self.reconnect_s, self.reconnect_max_s),
+                       connect_errors=(serial.SerialException, OSError, ValueError),
+                       loss_errors=(serial.SerialException, OSError), on_up=self._port_up, on_down=self._port_down,
+                       attempted=self._opened, what=f"QR scanner {self.name} at {self.url}")
+
+    def _port_up(self, ser: serial.SerialBase) -> None:
+        self._serial = ser
+
+    def _port_down(self, ser: serial.SerialBase) -> None:
+        self._serial = None
 
     def _pump(self, ser: serial.SerialBase) -> None:
         splitter = LineSplitter(self.max_line, self.encoding)
@@ -260,20 +231,8 @@ class QrScanner(Device):
         code = QrCode(source=self.name, at=time.time(), text=item, decoder="scanner",
                       raw=item.encode(self.encoding, errors="replace"))
         self.counters["scans"] += 1
-        try:
-            self.queue.put_nowait(code)
-        except queue.Full:  # nobody is reading the queue: keep the newest
-            try:
-                self.queue.get_nowait()
-            except queue.Empty:
-                pass
-            self.queue.put_nowait(code)
-        for fn in list(self._listeners):
-            try:
-                fn(code)
-            except Exception as exc:  # a failing consumer must not stop the scanner
-                self.counters["callback_errors"] += 1
-                log.warning("QR scanner listener failed: %s", exc)
+        self.queue.put(code)
+        self.listeners.emit(code)
 
     # -- health ----------------------------------------------------------------------------
     def _check(self, level: HealthLevel) -> tuple[bool, str, str, dict[str, Any]]:
@@ -308,30 +267,25 @@ class ScannerSimulator:
     """A scanner module on the far end of a pty: it 'scans' by writing the code and a terminator."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.master: int | None = None
-        self.slave: int | None = None
-        self.port = ""
+        self.endpoint = Endpoint(lambda link: _ignore, name="scanner-sim")  # the driver sends nothing
         self.replug()
+
+    @property
+    def port(self) -> str:
+        """The pty's path; empty while unplugged (the device node is gone, as /dev/ttyACM0 goes when a USB
+        scanner is pulled), so the driver never opens another simulator's pty at the old number."""
+        return self.endpoint.port if self.endpoint.plugged else ""
 
     def replug(self) -> None:
         """(Re)connect: a new pty; the driver reopens the new port by itself."""
-        with self._lock:
-            if self.master is not None:
-                return
-            self.master, self.slave = os.openpty()
-            tty.setraw(self.slave)
-            self.port = os.ttyname(self.slave)
+        self.endpoint.plug()
 
     def send(self, data: bytes) -> None:
         """Raw bytes down the line (for faults: noise, partial lines, bad encodings)."""
-        with self._lock:
-            if self.master is None:
-                raise OSError("scanner simulator is unplugged")
-            view = memoryview(data)
-            while view:
-                written = os.write(self.master, view[:1024])
-                view = view[written:]
+        link = self.endpoint.pty
+        if link is None:
+            raise OSError("scanner simulator is unplugged")
+        link.send(data)
 
     def scan(self, text: str | bytes, terminator: bytes = b"\r\n", encoding: str = "utf-8") -> None:
         """Scan a code: its text then the terminator, as the module would send it."""
@@ -340,34 +294,51 @@ class ScannerSimulator:
 
     def unplug(self) -> None:
         """Pull the cable: the driver's next read fails."""
-        with self._lock:
-            for fd in (self.master, self.slave):
-                if fd is not None:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
-            self.master = self.slave = None
+        self.endpoint.unplug()
 
-    close = unplug
+    def close(self) -> None:
+        self.endpoint.close()
+
+
+def _ignore(data: bytes) -> None:
+    """What the scanner makes of bytes the driver sends: nothing (line-mode scanners take no commands)."""
+
+
+def _encoding(name: str) -> str | None:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "is not a text encoding Python knows (utf-8, gb18030 …)"
+    return None
+
+
+OPTIONS = Declaration(
+    kind="qr_scanner", what="QR scanner", default_url="", required=False,
+    url_doc="the scanner's serial port: a device path or any pyserial URL, or `sim://` for the simulator",
+    options=(
+        baud_option("serial speed of the scanner's line"),
+        Option("max_line", int, MAX_LINE, "longest code accepted, in bytes (a version-40 QR code holds 2953)",
+               between(16, 65536)),
+        Option("idle_s", float, 0.5, "a code left without its line end for this long is dropped", between(0.01, 10)),
+        Option("encoding", str, "utf-8", "how the scanner encodes text (set in its configuration)", _encoding),
+        *reconnect_options("scanner"),
+        interactive_option("scan"),
+    ),
+    url_options={"sim": (Option("unplugged", bool, False, "the cable pulled from the start"),)},
+)
 
 
 def for_url(url: str, name: str | None = None, required: bool = False, **options: Any) -> QrScanner:
     """Build (not open) the scanner at ``url``: any pyserial URL or path, or ``sim://`` for the simulator.
 
-    Options: ``baud`` (default 115200), ``max_line`` (bytes), ``idle_s`` (a fragment without a
-    terminator is dropped after this much silence), ``encoding`` (default utf-8), ``reconnect_s``,
-    ``reconnect_max_s``, ``interactive_timeout_s``; others (``timeout_s``) are ignored.
+    Its options and the simulator's URL options are declared in :data:`OPTIONS`; any other is refused.
     """
-    url = str(url).strip()
-    if not url:
-        raise ValueError("QR scanner url is empty")
-    kwargs = {k: options[k] for k in ("max_line", "idle_s", "encoding", "reconnect_s", "reconnect_max_s",
-                                      "interactive_timeout_s") if k in options}
-    baud = int(options.get("baud", 115200))
+    url, opts, query = OPTIONS.arguments(url, options)
     if url.startswith("sim://"):
         sim = ScannerSimulator()
-        scanner = QrScanner(url, name=name, required=required, baud=baud, port=lambda: sim.port, **kwargs)
+        if query["unplugged"]:
+            sim.unplug()
+        scanner = QrScanner(url, name=name, required=required, port=lambda: sim.port, **opts)
         scanner.simulator = sim
         return scanner
-    return QrScanner(url, name=name, required=required, baud=baud, **kwargs)
+    return QrScanner(url, name=name, required=required, **opts)
