@@ -223,13 +223,11 @@ def _rescue(crop: np.ndarray, source: str, at: float, steps: tuple[str, ...],
 def _deblur(crop: np.ndarray, source: str, at: float, located: bool) -> tuple[list[QrCode], float]:
     """Wiener deconvolution of a region: by the motion the cepstrum measures when it measures one,
     else (only where a code was located) by defocus discs; each result enlarged 2× for zxing-cpp."""
-    length, angle, clarity = restore.estimate_motion(crop)
-    if clarity >= MOTION_CLARITY and length >= 3:
-        kernels = [restore.line_kernel(length, angle)]
-    elif located:
+    # one guess: a second (restore.estimate_motion(count=2)) read nothing more on the tuning set
+    kernels = [restore.line_kernel(length, angle) for length, angle, clarity in restore.estimate_motion(crop, count=1)
+               if clarity >= MOTION_CLARITY and length >= 3]
+    if not kernels and located:
         kernels = [restore.disc_kernel(r) for r in DEFOCUS_RADII]
-    else:
-        return [], 1.0
     for kernel in kernels:
         found, _ = _read(restore.upscale(restore.wiener(crop, kernel), 2.0), source, at)
         if found:

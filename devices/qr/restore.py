@@ -9,7 +9,8 @@ pays well under a millisecond for it:
 * :func:`upscale` / :func:`unsharp` — Lanczos enlargement and a strong unsharp mask: a code of
   ~1.3–1.6 px per module, softened by the lens, becomes one zxing-cpp's detector can sample;
 * :func:`estimate_motion` — the blur's length and direction from the crop's cepstrum (a straight
-  motion of L px puts a negative peak at distance L along its direction), with how clear the peak is;
+  motion of L px puts a negative peak at distance L along its direction), with how clear the peak is
+  (two guesses: a pixel-aligned code's module pitch can dip as well);
 * :func:`wiener` — Wiener deconvolution by a motion line or a defocus disc (numpy's FFT, one thread).
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
 
 CELL = 8  # pixels per cell of the candidate map
+MAX_BASE_SCORE = 90.0  # the noise-raised threshold stops here: a code filling the picture is its own median
 MIN_CELL_SCORE = 40.0  # min of mean |∂x|, |∂y| (3×3 Sobel, half scale) in a cell: QR modules 60–250, a wall < 10
 
 
@@ -32,7 +34,7 @@ def code_candidates(gray: np.ndarray, max_count: int = 3, min_px: int = 60, max_
     A cell (8×8 px) scores the smaller of its mean horizontal and vertical gradient magnitudes, so a single
     edge (a counter, a phone's outline) scores low while modules (edges both ways, every module or
     two) score high; cells over the threshold are joined and the squarish, well-filled groups kept.
-    The threshold rises with the frame's own level (sensor noise lifts every cell)."""
+    The threshold rises with the frame's own level (sensor noise lifts every cell), up to a cap."""
     h, w = gray.shape
     sw, sh = w // CELL, h // CELL
     if sw < 2 or sh < 2:
@@ -42,7 +44,7 @@ def code_candidates(gray: np.ndarray, max_count: int = 3, min_px: int = 60, max_
     ex = cv2.resize(cv2.convertScaleAbs(gx), (sw, sh), interpolation=cv2.INTER_AREA)
     ey = cv2.resize(cv2.convertScaleAbs(gy), (sw, sh), interpolation=cv2.INTER_AREA)
     score = cv2.min(ex, ey)
-    base = max(MIN_CELL_SCORE, 3.0 * float(np.median(score)))
+    base = max(MIN_CELL_SCORE, min(3.0 * float(np.median(score)), MAX_BASE_SCORE))
     found: list[tuple[float, Box]] = []
     for threshold in (base, 1.75 * base, 2.5 * base):  # higher levels split a code from a textured surround
         mask = cv2.morphologyEx((score > threshold).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
@@ -120,13 +122,15 @@ def gaussian_kernel(sigma: float) -> np.ndarray:
     return np.asarray(g @ g.T, np.float32)
 
 
-def estimate_motion(gray: np.ndarray, max_length: int = 16) -> tuple[float, float, float]:
-    """``(length px, angle°, clarity)`` of a straight motion blur in ``gray``, from its cepstrum.
+def estimate_motion(gray: np.ndarray, max_length: int = 16, count: int = 2) -> list[tuple[float, float, float]]:
+    """Up to ``count`` guesses ``(length px, angle°, clarity)`` of a straight motion blur in ``gray``,
+    best first, from its cepstrum.
 
     A motion of L px multiplies the spectrum by a sinc whose zeros repeat every 1/L; the log
     spectrum's own transform (the cepstrum) then dips at distance L in the motion's direction.
-    ``clarity`` is how many standard deviations that dip lies below the rest of the ring searched
-    (≥ 3: a real motion; ~1: none, or a defocus, which makes no single dip)."""
+    ``clarity`` is how many standard deviations a dip lies below the rest of the ring searched
+    (≥ 3: a real motion; ~1: none, or a defocus, which makes no single dip). A code whose modules
+    line up with the pixel grid dips at its module pitch too, hence the second guess."""
     f = gray.astype(np.float32)
     f -= float(f.mean())
     h, w = f.shape
@@ -138,12 +142,19 @@ def estimate_motion(gray: np.ndarray, max_length: int = 16) -> tuple[float, floa
     yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
     dist = np.hypot(xx, yy)
     ring = (dist >= 2) & (dist <= r)
-    values = np.where(ring, near, np.inf)
-    iy, ix = np.unravel_index(int(np.argmin(values)), values.shape)
-    dy, dx = int(iy) - r, int(ix) - r
     rest = near[ring]
-    clarity = (float(rest.mean()) - float(values[iy, ix])) / (float(rest.std()) + 1e-9)
-    return math.hypot(dx, dy), math.degrees(math.atan2(dy, dx)) % 180.0, clarity
+    mean, spread = float(rest.mean()), float(rest.std()) + 1e-9
+    values = np.where(ring, near, np.inf)
+    out: list[tuple[float, float, float]] = []
+    for _ in range(count):
+        iy, ix = np.unravel_index(int(np.argmin(values)), values.shape)
+        if not np.isfinite(values[iy, ix]):
+            break
+        dy, dx = int(iy) - r, int(ix) - r
+        out.append((math.hypot(dx, dy), math.degrees(math.atan2(dy, dx)) % 180.0, (mean - float(values[iy, ix])) / spread))
+        for sy, sx in ((dy, dx), (-dy, -dx)):  # the cepstrum is symmetric: clear the dip and its mirror
+            values[np.hypot(xx - sx, yy - sy) <= 1.5] = np.inf
+    return out
 
 
 def wiener(gray: np.ndarray, kernel: np.ndarray, nsr: float = 0.01) -> np.ndarray:
