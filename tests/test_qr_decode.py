@@ -246,6 +246,16 @@ def test_code_candidates_find_a_small_code_and_nothing_on_a_wall():
     assert restore.code_candidates(wall) == []
 
 
+def test_code_candidates_ignore_ruled_lines_and_round_shapes():
+    lines = np.full((720, 1280), 235, np.uint8)
+    for y in range(200, 420, 12):  # a receipt's faux text lines, slightly tilted
+        cv2.line(lines, (400, y), (680, y + 30), 60, 3)
+    ring = cv2.GaussianBlur(cv2.circle(np.full((720, 1280), 200, np.uint8), (640, 360), 60, 40, -1), (0, 0), 2.5)
+    for image in (lines, ring):
+        assert restore.code_candidates(synth.add_noise(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), 2.0,
+                                                        np.random.default_rng(1))[..., 1]) == []
+
+
 # -- image files ----------------------------------------------------------------------------------
 
 def test_image_files_in_several_formats(tmp_path):

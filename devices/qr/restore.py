@@ -33,7 +33,8 @@ def code_candidates(gray: np.ndarray, max_count: int = 3, min_px: int = 60, max_
 
     A cell (8×8 px) scores the smaller of its mean horizontal and vertical gradient magnitudes, so a single
     edge (a counter, a phone's outline) scores low while modules (edges both ways, every module or
-    two) score high; cells over the threshold are joined and the squarish, well-filled groups kept.
+    two) score high; cells over the threshold are joined and the squarish, well-filled groups that
+    are textured both ways and all through (:func:`_code_like`) kept.
     The threshold rises with the frame's own level (sensor noise lifts every cell), up to a cap."""
     h, w = gray.shape
     sw, sh = w // CELL, h // CELL
@@ -44,22 +45,47 @@ def code_candidates(gray: np.ndarray, max_count: int = 3, min_px: int = 60, max_
     ex = cv2.resize(cv2.convertScaleAbs(gx), (sw, sh), interpolation=cv2.INTER_AREA)
     ey = cv2.resize(cv2.convertScaleAbs(gy), (sw, sh), interpolation=cv2.INTER_AREA)
     score = cv2.min(ex, ey)
-    base = max(MIN_CELL_SCORE, min(3.0 * float(np.median(score)), MAX_BASE_SCORE))
+    counts = cv2.calcHist([score], [0], None, [256], [0, 256]).ravel().cumsum()
+    median = float(np.searchsorted(counts, counts[-1] / 2))
+    base = max(MIN_CELL_SCORE, min(3.0 * median, MAX_BASE_SCORE))
     found: list[tuple[float, Box]] = []
+    too_big = False
     for threshold in (base, 1.75 * base, 2.5 * base):  # higher levels split a code from a textured surround
+        if threshold > base and not too_big:
+            break
         mask = cv2.morphologyEx((score > threshold).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        for i in range(1, count):
-            x, y, bw, bh, area = (int(v) for v in stats[i])
-            side = max(bw, bh) * CELL
-            if side < min_px or side > max_px or min(bw, bh) * CELL < 0.8 * min_px \
-                    or min(bw, bh) < 0.4 * max(bw, bh) or area < 0.35 * bw * bh:
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        bws, bhs, areas = stats[:, 2], stats[:, 3], stats[:, 4]
+        longer, shorter = np.maximum(bws, bhs), np.minimum(bws, bhs)
+        fit = ((longer * CELL >= min_px) & (longer * CELL <= max_px) & (shorter * CELL >= 0.8 * min_px)
+               & (shorter >= 0.4 * longer) & (areas >= 0.35 * bws * bhs))
+        fit[0] = False  # the background
+        too_big = bool(np.any(longer[1:] * CELL > max_px) or np.any((longer[1:] * CELL >= min_px) & ~fit[1:]))
+        for i in np.flatnonzero(fit):  # the size and shape tests in numpy: a frame has ~60 small groups
+            x, y, bw, bh = (int(v) for v in stats[i, :4])
+            if not _code_like(ex[y:y + bh, x:x + bw], ey[y:y + bh, x:x + bw], score[y:y + bh, x:x + bw], threshold):
                 continue
             box = (x * CELL, y * CELL, (x + bw) * CELL, (y + bh) * CELL)
             if not any(_inside(box, kept) or _inside(kept, box) for _, kept in found):
                 found.append((float(score[labels == i].mean()), box))
     found.sort(key=lambda item: -item[0])
     return [box for _, box in found[:max_count]]
+
+
+MIN_ISOTROPY = 0.45  # codes on the tuning set ≥ 0.6 (motion-blurred ones lowest); ruled text 0.2–0.45
+MIN_CORE = 0.4  # codes ≥ 0.5; the blurred rim of a round shape (a head) 0–0.25
+
+
+def _code_like(ex: np.ndarray, ey: np.ndarray, score: np.ndarray, threshold: float) -> bool:
+    """Whether a group of cells is textured like a code all through: edges as strong across as down
+    (summed over the group, whatever the code's rotation), and busy in its middle half too, not only
+    on a rim (ruled lines of a receipt are one-directional; a blurred round shape is a ring)."""
+    sx, sy = float(ex.sum()), float(ey.sum())
+    if min(sx, sy) < MIN_ISOTROPY * max(sx, sy):
+        return False
+    h, w = score.shape
+    core = score[h // 4:h - h // 4, w // 4:w - w // 4]
+    return core.size > 0 and float((core > threshold).mean()) >= MIN_CORE
 
 
 def _inside(a: Box, b: Box) -> bool:
@@ -122,7 +148,8 @@ def gaussian_kernel(sigma: float) -> np.ndarray:
     return np.asarray(g @ g.T, np.float32)
 
 
-def estimate_motion(gray: np.ndarray, max_length: int = 16, count: int = 2) -> list[tuple[float, float, float]]:
+def estimate_motion(gray: np.ndarray, max_length: int = 16, count: int = 2,
+                    window_px: int = 320) -> list[tuple[float, float, float]]:
     """Up to ``count`` guesses ``(length px, angle°, clarity)`` of a straight motion blur in ``gray``,
     best first, from its cepstrum.
 
@@ -130,8 +157,11 @@ def estimate_motion(gray: np.ndarray, max_length: int = 16, count: int = 2) -> l
     spectrum's own transform (the cepstrum) then dips at distance L in the motion's direction.
     ``clarity`` is how many standard deviations a dip lies below the rest of the ring searched
     (≥ 3: a real motion; ~1: none, or a defocus, which makes no single dip). A code whose modules
-    line up with the pixel grid dips at its module pitch too, hence the second guess."""
-    f = gray.astype(np.float32)
+    line up with the pixel grid dips at its module pitch too, hence the second guess. Only the
+    central ``window_px`` square is used (a larger one costs more and measures the same motion)."""
+    h, w = gray.shape
+    y0, x0 = max((h - window_px) // 2, 0), max((w - window_px) // 2, 0)
+    f = gray[y0:y0 + window_px, x0:x0 + window_px].astype(np.float32)
     f -= float(f.mean())
     h, w = f.shape
     window = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
