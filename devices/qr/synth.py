@@ -439,7 +439,9 @@ def scene_frame(seed: int = 0, size: tuple[int, int] = FRAME_SIZE) -> np.ndarray
 
 
 TUNING_SEED = 20240605  # the set the decoder was tuned on
-EVALUATION_SEED = 20250917  # frames never looked at while tuning: the figures that count
+# Frames never looked at while tuning: the figures that count. 20250917 served first; the decoder was
+# then made cheaper on frames without a code (chosen on the tuning set), so it is retired for this one.
+EVALUATION_SEED = 20251201
 
 
 def benchmark_set(per_class: int, seed: int = TUNING_SEED, classes: tuple[str, ...] = CLASSES) -> list[SynthFrame]:
