@@ -8,9 +8,10 @@ two-way texture, ~0.8 ms a frame) and the codes zxing-cpp located but could not 
 and given second chances: a sharpened Lanczos enlargement (small codes of 1.2–1.6 px a module), the
 camera's softness undone by a Wiener filter, and Wiener deconvolution by the motion blur the crop's
 cepstrum measures (or by defocus discs where a code was located). A frame with nothing code-like in
-it costs one zxing-cpp pass and the candidate map. Every read comes from zxing-cpp's own decoder
-with its Reed–Solomon check, so a restored image cannot make up a text. The libraries release the
-GIL while they work, so decoding in a worker thread does not stall the UI.
+it costs one zxing-cpp pass and the candidate map. Every read still comes from zxing-cpp's decoder
+and its Reed–Solomon check (no text is guessed from a restored image; the benchmark counts false
+reads on every frame). The libraries release the GIL, so decoding in a worker thread does not stall
+the UI.
 """
 
 from __future__ import annotations
