@@ -10,8 +10,8 @@ camera's softness undone by a Wiener filter, and Wiener deconvolution by the mot
 cepstrum measures (or by defocus discs where a code was located). A frame with nothing code-like in
 it costs one zxing-cpp pass and the candidate map. Every read still comes from zxing-cpp's decoder
 and its Reed–Solomon check (no text is guessed from a restored image; the benchmark counts false
-reads on every frame). The libraries release the GIL, so decoding in a worker thread does not stall
-the UI.
+reads on every frame). zxing-cpp and OpenCV release the GIL, and numpy's FFT mostly does, so
+decoding in a worker thread does not stall the UI.
 """
 
 from __future__ import annotations
