@@ -59,8 +59,10 @@ def setup_logging(
     """Configure the root logger once; later calls replace the handlers (tests call it freely)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
+        # ours from an earlier call, and any a library put there at import (python-escpos calls
+        # basicConfig): the kiosk's logs go where its configuration says, masked, and nowhere else
+        root.removeHandler(handler)
         if getattr(handler, "_yzt", False):
-            root.removeHandler(handler)
             handler.close()
     root.setLevel(level)
     masking = MaskingFilter()

@@ -19,9 +19,10 @@ from devices.printers.simulator import EscposSimulator, SimState
 from devices.printers.status import PrinterCondition
 from devices.registry import open_device
 from kiosk.documents import acceptance_receipt, linked_items_receipt
-from kiosk.documents.samples import SAMPLE_APPLICATION_ID, sample_application, sample_decision, sample_items, sample_kiosk
+from service.contract import acceptance
+from kiosk.documents.samples import SAMPLE_ACCEPTANCE_NO, SAMPLE_APPLICATION_ID, sample_application, sample_decision, sample_items, sample_kiosk
 
-PROGRESS = f"https://yzt.yangjiang.gov.cn/progress/{SAMPLE_APPLICATION_ID}"
+PROGRESS = f"https://yzt.yangjiang.gov.cn/p/{SAMPLE_ACCEPTANCE_NO}"
 QUERY_BYTES = 3  # DLE EOT n
 
 
@@ -58,11 +59,11 @@ def test_a_receipt_comes_out_with_chinese_text_a_readable_qr_and_a_cut(sim, rece
         assert result.message_zh == "回执已打印，请取走。"
         [job] = sim.wait_for_jobs(1)
         assert job.cut and not job.interrupted
-        title = next(line for line in job.lines if line.text == "企业开办受理回执")
+        title = next(line for line in job.lines if line.text == "受理回执")
         assert title.bold and (title.width, title.height) == (2, 2) and title.align == "center"
-        assert f"受理编号：{SAMPLE_APPLICATION_ID}" in job.texts
+        assert f"受理编号：{acceptance.grouped(SAMPLE_ACCEPTANCE_NO)}" in job.texts
         assert "申请人：陈**" in job.texts and "证件号码：4417**********1234" in job.texts
-        assert "公章刻制：当日" in job.texts and "申领发票和税务UKey：1个工作日" in job.texts
+        assert "公章刻制：当日办结" in job.texts and "申领发票和税务UKey：1个工作日内办结" in job.texts
         assert job.qr == [PROGRESS]
         assert _decode(job) == [PROGRESS], "the QR printed on the paper decodes"
         assert job.path is not None and job.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -19,6 +19,7 @@ from devices.qr.payload import parse
 from service.contract.cli import main
 
 UUID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+PROGRESS_LINK = "https://yzt.example.gov.cn/p/261201000158011735"
 TEXTS = ["hello", "营业执照 阳江市星河科技有限公司", f"https://yzt.example.gov.cn/progress/{UUID}",
          "YZTL1." + "A" * 180 + "." + "b" * 86]
 
@@ -290,7 +291,7 @@ def test_unreadable_images_raise_a_typed_error(tmp_path):
 def images(tmp_path):
     a, b = tmp_path / "a.png", tmp_path / "b.jpg"
     synth.write_qr_png("营业执照", str(a))
-    cv2.imwrite(str(b), synth.make_frame("phone", 3, text=f"YZTP1:{UUID}").image)
+    cv2.imwrite(str(b), synth.make_frame("phone", 3, text=PROGRESS_LINK).image)
     empty = tmp_path / "empty.png"
     cv2.imwrite(str(empty), synth.make_frame("empty", 1).image)
     bad = tmp_path / "bad.png"
@@ -303,7 +304,7 @@ def test_cli_json_one_line_per_image_and_exit_status(images, capsys):
     assert main(["qr", "decode", a, b, "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines == [{"image": a, "codes": [{"text": "营业执照", "decoder": "zxing-cpp"}]},
-                     {"image": b, "codes": [{"text": f"YZTP1:{UUID}", "decoder": "zxing-cpp"}]}]
+                     {"image": b, "codes": [{"text": PROGRESS_LINK, "decoder": "zxing-cpp"}]}]
     assert main(["qr", "decode", a, empty, bad, "--json"]) == 1
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [doc["image"] for doc in lines] == [a, empty, bad]
@@ -314,7 +315,7 @@ def test_cli_json_one_line_per_image_and_exit_status(images, capsys):
 def test_cli_text_output_and_classify(images, capsys):
     _, b, empty, bad = map(str, images)
     assert main(["qr", "decode", b, "--classify"]) == 0
-    assert capsys.readouterr().out.strip() == f"{b}: YZTP1:{UUID} (zxing-cpp) [progress]"
+    assert capsys.readouterr().out.strip() == f"{b}: {PROGRESS_LINK} (zxing-cpp) [progress]"
     assert main(["qr", "decode", empty, bad, str(images[0].parent / "nope.png")]) == 1
     out = capsys.readouterr()
     assert out.out.splitlines() == [f"{empty}: no QR code found", f"{bad}: error: cannot read image (not an image)",

@@ -114,5 +114,8 @@ def _log_crash(command: str) -> str:
     return str(path)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+if __name__ == "__main__":  # pragma: no cover - `python -m service.contract.cli`: the commands raise the
+    # UserError of the imported module, not of this __main__ copy, so run that one
+    from service.contract.cli import main as imported_main
+
+    sys.exit(imported_main())
