@@ -216,11 +216,11 @@ def people_and_items(p: Any) -> Iterator[float]:
     yield from wait_for(p, screen_is(p, "officers"), "officers step")
     officers = p.screen()
     cells = list(reversed(officers.ids.grid.children))
-    second_person = 5 + 5  # header row, then the first person's row
+    first_person, second_person = 5, 5 + 5  # after the header row
     p.tap(cells[second_person + 1 + 2])  # 李: supervisor
     yield 0.1
     cells = list(reversed(officers.ids.grid.children))
-    p.tap(cells[second_person + 1 + 3])  # 李: finance officer
+    p.tap(cells[first_person + 1 + 3])  # 张: finance officer (a supervisor may not be one: CL art. 76)
     yield 0.2
     p.shot("10-officers")
     p.tap("next")

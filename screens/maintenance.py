@@ -21,7 +21,6 @@ from kivy.properties import BooleanProperty, DictProperty, ListProperty, ObjectP
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from devices.base import HealthLevel
 from kiosk import diagnostics
 from service.contract.privacy import mask_text
 from screens.worker import run_async
@@ -193,7 +192,7 @@ class MaintenanceScreen(Screen):
         card.busy = True
         card.result_ok = True
         card.result = app.tr(f"maint.waiting_{level}_{kind}") if level == "interactive" else app.tr("maint.checking")
-        run_async(diagnostics.device_check, rt, kind, HealthLevel(level),
+        run_async(diagnostics.device_check, rt, kind, diagnostics.HealthLevel(level),
                   on_done=lambda check: self._device_done(card, check),
                   on_error=lambda exc: self._device_failed(card, exc))
 
@@ -207,7 +206,7 @@ class MaintenanceScreen(Screen):
 
         def restart() -> diagnostics.Check:
             rt.devices[kind].close()
-            return diagnostics.device_check(rt, kind, HealthLevel.EXTERNAL)  # reopens, then a real exchange
+            return diagnostics.device_check(rt, kind, diagnostics.HealthLevel.EXTERNAL)  # reopens, then a real exchange
 
         run_async(restart, on_done=lambda check: self._device_done(card, check),
                   on_error=lambda exc: self._device_failed(card, exc))
@@ -247,7 +246,7 @@ class MaintenanceScreen(Screen):
         return docs
 
     def run_all(self) -> None:
-        self._start("run_all_checks", lambda rt: diagnostics.run_checks(rt, HealthLevel.EXTERNAL), self._all_done)
+        self._start("run_all_checks", lambda rt: diagnostics.run_checks(rt, diagnostics.HealthLevel.EXTERNAL), self._all_done)
 
     def _all_done(self, rows: list[diagnostics.Check]) -> None:
         app = App.get_running_app()

@@ -452,7 +452,9 @@ def single_item_visit(p):
     doc["shareholders"][0].update(person)
     doc["applicant"]["person"].update(person)
     doc["signatures"][0]["id_number"] = zhang.id_number
-    registered = app.services.platform().submit(doc)
+    from tests.servicehelp import prove_with
+
+    registered = app.services.platform().submit(prove_with(app.services.platform(), doc))
     p.expect(registered["decision"] == "approved", f"the company was registered: {registered['reasons']}")
     p.tap("single")
     yield from wait_for(p, screen_is(p, "licence"), "the e-licence step")

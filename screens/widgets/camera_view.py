@@ -38,9 +38,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Obje
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 
-from devices.base import DeviceError
-from devices.qr.codes import QrCode
-from devices.qr.reader import QrReader
+from kiosk.camera import DeviceError, QrCode, QrReader
 
 log = logging.getLogger(__name__)
 
@@ -303,13 +301,11 @@ def _main(argv: list[str] | None = None) -> int:
     from kivy.app import App
     from kivy.core.window import Window
 
-    from devices.camera import for_url
-    from devices.qr.payload import parse
+    from kiosk.camera import open_camera, parse
     from screens.fonts import register_default_font
 
     register_default_font()
-    camera = for_url(args.camera, fps=25)
-    camera.open()
+    camera = open_camera(args.camera, fps=25)
     result: dict[str, Any] = {"codes": [], "verdicts": [], "shots": [], "fps": [], "error": None}
 
     def on_code(code: QrCode) -> Any:

@@ -48,7 +48,7 @@ def start_xvfb(width: int = 1920, height: int = 1080) -> subprocess.Popen:
 
 def run(args: argparse.Namespace) -> int:
     from kiosk import config
-    from kiosk.commands.kiosk import start_ui
+    from screens.commands.kiosk import start_ui
 
     data_dir = os.environ.get("YZT_DATA_DIR")
     if not data_dir:  # the demo keeps its own data apart from a real kiosk's
