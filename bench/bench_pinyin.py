@@ -60,8 +60,8 @@ def run(quick: bool = False) -> list[dict]:
     def hit(query: str, word: str) -> bool:
         return word in [c.text for c in engine.candidates(query)[:3]]
 
-    full = sum(hit(l, w) for l, w in WORDS) / len(WORDS)
-    initials = sum(hit("".join(s[0] for s in engine.segment(l)), w) for l, w in WORDS) / len(WORDS)
+    full = sum(hit(letters, w) for letters, w in WORDS) / len(WORDS)
+    initials = sum(hit("".join(s[0] for s in engine.segment(letters)), w) for letters, w in WORDS) / len(WORDS)
     p99 = _pct(per_key, 0.99)
     return [
         {"bench": "pinyin", "metric": f"per keystroke p99 ({len(per_key)} keystrokes)", "value": round(p99, 2),

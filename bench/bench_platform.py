@@ -164,7 +164,7 @@ def name_check(quick: bool) -> list[dict[str, Any]]:
                     t = time.perf_counter()
                     list(name_reasons(s, ref, region, trade, industry, "有限公司"))
                     indexed.append((time.perf_counter() - t) * 1000)
-            for region, trade, industry in probes[:40]:
+            for region, trade, _industry in probes[:40]:
                 t = time.perf_counter()
                 [x for x in names if x[0] == region and x[1] == trade]  # the same question, no index
                 scanned.append((time.perf_counter() - t) * 1000)

@@ -26,7 +26,8 @@ _CASCADE: Any = None
 def _cascade() -> Any:
     global _CASCADE
     if _CASCADE is None:
-        _CASCADE = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+        _CASCADE = cv2.CascadeClassifier(cv2.data.haarcascades  # type: ignore[attr-defined]
+                                          + "haarcascade_frontalface_default.xml")
     return _CASCADE
 
 
@@ -35,7 +36,7 @@ def faces_in(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     small = max(60, gray.shape[0] // 6)
     found = _cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(small, small))
-    return [tuple(int(v) for v in box) for box in found]
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h in found]
 
 
 class FaceError(Exception):

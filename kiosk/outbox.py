@@ -154,7 +154,6 @@ class Outbox:
         return [p for p in self.pending() if p.next_try_at <= now]
 
     def decision(self, application_id: str) -> dict[str, Any] | None:
-        import json
 
         with self._lock:
             row = self._db.execute("SELECT decision FROM outbox WHERE application_id = ?",

@@ -25,6 +25,10 @@ class Runtime:
     devices: dict[str, Device] = field(default_factory=dict)
     device_errors: dict[str, str] = field(default_factory=dict)
     platform: Any = None  # the embedded platform handle, when embedded
+    _client: Any = field(default=None, init=False, repr=False)
+    _vault: Any = field(default=None, init=False, repr=False)
+    _jobs: Any = field(default=None, init=False, repr=False)
+    _outbox: Any = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, cfg: Any, open_devices: bool = True) -> "Runtime":

@@ -64,8 +64,9 @@ class KioskServices:
                 last_error = exc
                 card = None
                 if on_trouble is not None:
-                    on_trouble("error.card.moved" if getattr(exc, "state", None) is not None and
-                               getattr(exc.state, "value", "") == "user_error" else "error.card.unreadable")
+                    state = getattr(exc, "state", None)
+                    on_trouble("error.card.moved" if getattr(state, "value", "") == "user_error"
+                               else "error.card.unreadable")
             if card is not None:
                 return card
             time.sleep(poll_s)

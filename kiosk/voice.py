@@ -17,6 +17,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.i18n import catalogue
 
@@ -52,8 +53,8 @@ class Voice:
             log.warning("voice guidance off: espeak-ng is not installed")
 
     @classmethod
-    def from_config(cls, cfg: object, out_dir: Path | None = None) -> "Voice":
-        kiosk = getattr(cfg, "kiosk")
+    def from_config(cls, cfg: Any, out_dir: Path | None = None) -> "Voice":
+        kiosk = cfg.kiosk
         on = bool(kiosk.voice) and not (kiosk.site_type == "bank_branch" and not kiosk.voice_in_bank_branch)
         return cls(enabled=on, out_dir=out_dir)
 
@@ -119,6 +120,8 @@ class Voice:
                 if self._stopped:
                     return
                 prompt, self._next = self._next, None
+                if prompt is None:
+                    continue
                 self.said.append(prompt)
                 try:
                     self._current = subprocess.Popen(self._command(prompt, len(self.said)), stdin=subprocess.DEVNULL,

@@ -282,7 +282,8 @@ def full_visit(p: Any) -> Iterator[float]:
     decision = outcome.get("decision") or {}
     save_printed(p, outcome)
     p.result.update(decision=decision.get("decision"), uscc=decision.get("uscc"),
-                    printed=outcome.get("printed"), application_id=decision.get("application_id"))
+                    printed=outcome.get("printed"), application_id=decision.get("application_id"),
+                    acceptance_no=decision.get("acceptance_no"))
     p.result["approved_and_printed"] = bool(decision.get("decision") == "approved" and outcome.get("licence_printed")
                                             and outcome.get("receipts") and all(r["printed"] for r in outcome["receipts"]))
     if not p.result["approved_and_printed"]:
@@ -290,13 +291,14 @@ def full_visit(p: Any) -> Iterator[float]:
     p.tap("finish")
     yield from wait_for(p, screen_is(p, "home"), "home after the visit")
     p.shot("16-home-again")
-    if decision.get("application_id"):
-        yield from query_progress(p, decision["application_id"])
+    if decision.get("acceptance_no"):
+        yield from query_progress(p, decision["acceptance_no"])
         save_printed(p, outcome)  # and the progress receipt
 
 
-def query_progress(p: Any, application_id: str) -> Iterator[float]:
-    """Journey 3: the receipt's QR code held up to the camera, then the ID card; a progress receipt."""
+def query_progress(p: Any, acceptance_no: str) -> Iterator[float]:
+    """Journey 3: the receipt's QR code held up to the camera, the acceptance number typed on the keypad,
+    then the ID card (choosing among the person's applications); a progress receipt."""
     from kiosk.documents import progress_url
 
     app = p.app
@@ -308,7 +310,7 @@ def query_progress(p: Any, application_id: str) -> Iterator[float]:
     p.tap(tiles[0])  # scan the receipt
     yield 1.0
     camera = app.runtime.devices["camera"]
-    camera.simulator.show_text(progress_url(application_id, app.services.kiosk_info()))
+    camera.simulator.show_text(progress_url(acceptance_no, app.services.kiosk_info()))
     yield from wait_for(p, lambda: screen.stage == "results", "the scanned application", 20)
     camera.simulator.show_nothing()
     yield 0.5
@@ -319,15 +321,36 @@ def query_progress(p: Any, application_id: str) -> Iterator[float]:
     p.tap("back")
     yield 0.3
     tiles = list(reversed(screen.ids.body.children))
-    p.tap(tiles[1])  # read the ID card
-    yield 0.5
-    yield from read_card(p, "zhang", "progress")
-    yield from wait_for(p, lambda: screen.stage == "results", "the card holder's applications", 20)
-    p.shot("20-progress-by-card")
-    p.result["progress_items"] = {i["service"]: i["status"] for i in (screen.query.current or {}).get("items", [])}
+    p.tap(tiles[1])  # type the acceptance number
+    yield 0.3
+    entry = screen.ids.body.children[0]
+    type_digits(p, entry, acceptance_no[:-1] + str((int(acceptance_no[-1]) + 1) % 10))  # a slip
+    p.tap(entry.ids.look_up)
+    yield 0.3
+    p.shot("19-progress-number-mistyped")
+    for _ in range(18):
+        p.tap(find_text(entry.ids.pad, p.app.tr("key.delete")))
+    type_digits(p, entry, acceptance_no)
+    p.shot("19-progress-number")
+    p.tap(entry.ids.look_up)
+    yield from wait_for(p, lambda: screen.stage == "results", "the application by its number", 20)
+    p.result["progress_by_number"] = (screen.query.current or {}).get("acceptance_no")
     p.tap("back")
     yield 0.3
-    p.tap("back")
+    tiles = list(reversed(screen.ids.body.children))
+    p.tap(tiles[2])  # read the ID card
+    yield 0.5
+    yield from read_card(p, "zhang", "progress")
+    yield from wait_for(p, lambda: screen.stage in ("results", "list"), "the card holder's applications", 20)
+    if screen.stage == "list":
+        p.shot("20-progress-by-card-list")
+        p.tap(list(reversed(screen.ids.body.children))[1])  # the newest
+        yield from wait_for(p, lambda: screen.stage == "results", "the chosen application", 10)
+    p.shot("20-progress-by-card")
+    p.result["progress_items"] = {i["service"]: i["status"] for i in (screen.query.current or {}).get("items", [])}
+    while p.app.sm.current == "progress":  # back: the list (if there was one), the choice, home
+        p.tap("back")
+        yield 0.3
     yield from wait_for(p, screen_is(p, "home"), "home after the query")
 
 

@@ -1,4 +1,5 @@
-"""办件进度查询: scan the receipt's QR code or read an ID card; every item's state; reprint a receipt."""
+"""办件进度查询: scan the receipt's QR code, type its acceptance number, or read an ID card (then choose one
+of the person's applications); every item's state and expected time; reprint a receipt."""
 
 from __future__ import annotations
 
@@ -8,19 +9,44 @@ from typing import Any
 from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import ListProperty, StringProperty
+from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from kiosk.journeys.progress import ProgressQuery, Stage
 from screens.worker import run_async
 
+
+
+class NumberEntry(BoxLayout):
+    """The acceptance number typed on the keypad (shown in groups of six, with a count)."""
+
+    screen = ObjectProperty(None, rebind=True)
+
+
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+def _local_time(value: Any) -> str:
+    """An ISO time from the platform as China time, ``MM-DD HH:MM``; empty when there is none."""
+    from datetime import datetime, timedelta, timezone
+
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%m-%d %H:%M")
 
 
 class ProgressScreen(Screen):
     stage = StringProperty(Stage.CHOOSE.value)
     problems = ListProperty([])
     busy = StringProperty("")
+    digits = StringProperty("")  # the acceptance number being typed
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,7 +75,7 @@ class ProgressScreen(Screen):
             self._stop_camera()
             body.orientation = "horizontal"
             body.spacing = 28
-            for how in ("scan", "card"):
+            for how in ("scan", "number", "card"):
                 tile = Factory.Tile()
                 tile.title = self.app.tr(f"progress.by_{how}")
                 tile.hint = self.app.tr(f"progress.by_{how}.hint")
@@ -61,6 +87,12 @@ class ProgressScreen(Screen):
             self._stop_camera()
             hint = Factory.StepHint(text=self.app.tr("progress.card.hint"))
             body.add_widget(hint)
+        elif self.query.stage is Stage.NUMBER:
+            body.orientation = "horizontal"
+            entry = NumberEntry(screen=self)
+            body.add_widget(entry)
+        elif self.query.stage is Stage.LIST:
+            self._show_list(body)
         else:
             self._stop_camera()
             self._show_results(body)
@@ -77,19 +109,64 @@ class ProgressScreen(Screen):
         if found.get("uscc"):
             head += f"    {found['uscc']}"
         body.add_widget(Factory.StepHint(text=head, color=(0.1, 0.1, 0.1, 1)))
-        if len(self.query.results) > 1:
-            body.add_widget(Factory.StepHint(text=self.app.tr("progress.more", n=len(self.query.results))))
+        if found.get("acceptance_no"):
+            from service.contract import acceptance
+
+            body.add_widget(Factory.StepHint(text=self.app.tr("progress.number",
+                                                              number=acceptance.grouped(found["acceptance_no"]))))
         for item in found.get("items", []):
             row = Factory.ItemRow()
             service = LINKED_SERVICES.get(item["service"])
             row.service = (service.name_zh if lang == "zh" else service.name_en) if service else item["service"]
             row.status = ITEM_STATUS_ZH.get(item["status"], item["status"]) if lang == "zh" else \
                 item["status"].replace("_", " ").capitalize()
-            row.detail = item.get("detail") or ""
+            due = _local_time(item.get("expected_by"))
+            row.detail = "  ".join(x for x in (item.get("detail") or "",
+                                               self.app.tr("progress.expected", when=due) if due and
+                                               item["status"] in ("pending", "in_progress") else "") if x)
             body.add_widget(row)
         if not found.get("items"):
             body.add_widget(Factory.StepHint(text=self.app.tr("progress.no_items")))
         body.add_widget(Factory.Widget())
+
+    def _show_list(self, body: Any) -> None:
+        """A person's applications, newest first: tap one to see it."""
+        from service.contract import acceptance
+        from service.contract.labels import DECISION_ZH, KIND_ZH
+
+        body.orientation = "vertical"
+        body.spacing = 12
+        lang = self.app.lang
+        body.add_widget(Factory.StepHint(text=self.app.tr("progress.list.hint", n=len(self.query.results))))
+        for index, found in enumerate(self.query.results[:8]):
+            decision = found.get("decision", "")
+            kind = found.get("kind", "establishment")
+            button = Factory.OptionButton(text="  ·  ".join(x for x in (
+                found.get("name") or "", KIND_ZH.get(kind, kind) if lang == "zh" else kind,
+                DECISION_ZH.get(decision, decision) if lang == "zh" else decision.replace("_", " "),
+                acceptance.grouped(found.get("acceptance_no") or ""), _local_time(found.get("received_at"))) if x))
+            button.bind(on_release=lambda b, i=index: self.pick(i))
+            body.add_widget(button)
+        body.add_widget(Factory.Widget())
+
+    def pick(self, index: int) -> None:
+        self.query.pick(index)
+        self.sync()
+
+    # -- the acceptance number on the keypad --------------------------------------------------
+    def press(self, key: str) -> None:
+        if key == "del":
+            self.digits = self.digits[:-1]
+        elif len(self.digits) < 18:
+            self.digits += key
+
+    def look_up_number(self) -> None:
+        number = self.query.typed(self.digits)
+        self.problems = list(self.query.problems)
+        if number is None:
+            return
+        self.busy = self.app.tr("progress.searching")
+        run_async(self.app.services.progress_by_number, number, on_done=self._found, on_error=self._failed)
 
     # -- camera ------------------------------------------------------------------------------
     def _start_camera(self, body: Any) -> None:
@@ -119,6 +196,7 @@ class ProgressScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------------
     def choose(self, how: str) -> None:
+        self.busy, self.digits = "", ""
         self.query.choose(how)
         self.sync()
         if how == "card":
@@ -164,6 +242,6 @@ class ProgressScreen(Screen):
 
     def reset(self) -> None:
         self.query = ProgressQuery()
-        self.problems, self.busy = [], ""
+        self.problems, self.busy, self.digits = [], "", ""
         if self.ids:
             self._stop_camera()

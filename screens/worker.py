@@ -11,8 +11,8 @@ from kivy.clock import Clock
 log = logging.getLogger(__name__)
 
 
-def run_async(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
-              on_error: Callable[[BaseException], None], **kwargs: Any) -> threading.Thread:
+def run_async(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], object],
+              on_error: Callable[[BaseException], object], **kwargs: Any) -> threading.Thread:
     """Call ``fn`` in a daemon thread; ``on_done``/``on_error`` run on the UI thread (never both)."""
 
     def work() -> None:

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from service.contract.privacy import mask_phone
@@ -183,8 +183,8 @@ class Proofs:
 
     def spend(self, session: Session, row: Verification, application_id: str) -> bool:
         """Mark used by ``application_id``; False when another application spent it meanwhile."""
-        done = session.execute(update(Verification).where(Verification.id == row.id, Verification.used_by.is_(None))
-                               .values(used_by=application_id))
+        done = cast(CursorResult[Any], session.execute(update(Verification).where(Verification.id == row.id, Verification.used_by.is_(None))
+                               .values(used_by=application_id)))
         return bool(done.rowcount) or row.used_by == application_id
 
 

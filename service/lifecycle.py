@@ -116,7 +116,7 @@ def _change(platform: "Platform", s: Session, row: Application, app: Application
             entity: Entity) -> None:
     c = app.changes
     assert c is not None
-    fields = list(ctx.notes.get("changed") or [])  # type: ignore[call-overload]
+    fields = list(ctx.notes.get("changed") or [])
     current = open_state(platform, entity)
     summary: list[dict[str, Any]] = []
     if c.name is not None and "name" in fields:

@@ -175,7 +175,8 @@ def fleet_page(kiosks: list[dict[str, Any]], help_waiting: list[dict[str, Any]],
                      f'<form class="inline" method="post" action="/fleet/help/{int(h["id"])}/answer">'
                      f'<input type="hidden" name="csrf" value="{escape(who.csrf)}"><button>已到场处理</button></form></div>')
     for k in kiosks:
-        status = k.get("status") if isinstance(k.get("status"), dict) else {}
+        raw = k.get("status")
+        status: dict[str, Any] = raw if isinstance(raw, dict) else {}
         health = k.get("health", "ok")
         site_type = SITE_TYPE_ZH.get(str(status.get("site_type", "")), "")
         body = [f'<div class="row"><b class="kid">{escape(k["kiosk_id"])}</b>'

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -172,7 +172,7 @@ class Platform:
             if s.execute(select(Entity.id).limit(1)).first() is not None:  # another worker was quicker
                 return 0
             for start in range(0, len(rows), 5000):
-                s.execute(Entity.__table__.insert(), rows[start:start + 5000])
+                s.execute(insert(Entity), rows[start:start + 5000])
         return len(rows)
 
     # -- the audit log ---------------------------------------------------------------------------------
@@ -415,7 +415,7 @@ class Platform:
         now = utcnow()
         for service in services:
             p = params.get(service)
-            body = p.model_dump(mode="json") if hasattr(p, "model_dump") else (p or {})
+            body = p.model_dump(mode="json") if p is not None and hasattr(p, "model_dump") else (p or {})
             s.add(Item(application_id=row.application_id, service=service, action=action, uscc=row.uscc or "",
                        status="pending", params=self.keys.seal(body, f"{row.application_id}:{service}"),
                        detail="已受理，等待推送至部门。", created_at=now, updated_at=now, due_at=now,
@@ -428,10 +428,10 @@ class Platform:
     def _decision(self, row: Application, reasons: list[Reason] | None = None) -> Decision:
         approved = row.decision == "approved"
         return Decision(application_id=row.application_id, acceptance_no=row.acceptance_no,
-                        decision=row.decision,  # type: ignore[arg-type]
+                        decision=row.decision,
                         reasons=reasons if reasons is not None else self._reasons(row),
                         uscc=row.uscc if approved else None, e_license=row.e_license if approved else None,
-                        progress_url=self.progress_url(row.acceptance_no), kind=row.kind,  # type: ignore[arg-type]
+                        progress_url=self.progress_url(row.acceptance_no), kind=row.kind,
                         effective_on=row.effective_on, announcement_until=row.announcement_until)
 
     def progress_url(self, number: str) -> str | None:
@@ -707,9 +707,9 @@ class Platform:
         department for the same item at once."""
         now = utcnow()
         with self.store.write() as s:
-            got = s.execute(update(Item).where(Item.id == item_id, Item.status == status, Item.dead.is_(False),
+            got = cast(CursorResult[Any], s.execute(update(Item).where(Item.id == item_id, Item.status == status, Item.dead.is_(False),
                                                Item.due_at <= now)
-                            .values(due_at=now + timedelta(seconds=lease_s))).rowcount
+                            .values(due_at=now + timedelta(seconds=lease_s)))).rowcount
         yield bool(got)
 
     def dispatch_once(self) -> int:

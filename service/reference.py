@@ -215,7 +215,7 @@ def load(folder: Path | str) -> Reference:
 
     abnormal = folder / "abnormal.csv"  # optional: uscc (经营异常名录 / 严重违法失信名单)
     if abnormal.exists():
-        for line, r in _Rows(abnormal, ref):
+        for _line, r in _Rows(abnormal, ref):
             if r.get("uscc"):
                 ref.abnormal.add(r["uscc"].strip().upper())
 

@@ -62,7 +62,7 @@ def test_acceptance_lists_the_chosen_items_with_their_expected_times(docs):
     receipt = acceptance_receipt(app, None, kiosk, now=NOW)
     text = receipt.plain_text()
     assert "已受理，网络恢复后自动提交" in text  # no decision yet: queued
-    for code, service in LINKED_SERVICES.items():
+    for service in LINKED_SERVICES.values():
         assert f"{service.name_zh}：{service.expected_zh}" in text
     assert "统一社会信用代码" not in text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -199,7 +198,7 @@ CASES: list[tuple[str, str, Callable[[dict[str, Any]], None], Callable[[dict[str
 
 @pytest.mark.parametrize("code,severity,trigger,near", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_reason_code_triggers_and_its_near_miss_does_not(client: PlatformClient, code: str, severity: str,
+def test_reason_code_triggers_and_its_near_miss_does_not(client: Client, code: str, severity: str,
                                                           trigger: Callable, near: Callable) -> None:
     decision = client.submit(edit(trigger))
     hits = [r for r in decision["reasons"] if r["code"] == code]
@@ -215,7 +214,7 @@ def test_reason_code_triggers_and_its_near_miss_does_not(client: PlatformClient,
     assert code not in codes(missed), missed["reasons"]
 
 
-def test_a_clean_application_is_approved_with_a_valid_uscc_and_e_licence(client: PlatformClient) -> None:
+def test_a_clean_application_is_approved_with_a_valid_uscc_and_e_licence(client: Client) -> None:
     from service.contract import elicence
     from service.contract.uscc import is_valid
 
@@ -227,7 +226,7 @@ def test_a_clean_application_is_approved_with_a_valid_uscc_and_e_licence(client:
     assert elicence.looks_like_licence(decision["e_license"])
 
 
-def test_an_approved_name_is_taken_for_the_next_applicant(client: PlatformClient) -> None:
+def test_an_approved_name_is_taken_for_the_next_applicant(client: Client) -> None:
     first = application()
     assert client.submit(first)["decision"] == "approved"
     second = application(trade=first["name"]["trade_name"])
@@ -235,7 +234,7 @@ def test_an_approved_name_is_taken_for_the_next_applicant(client: PlatformClient
     assert again["decision"] == "rejected" and "NAME_DUPLICATE" in codes(again)
 
 
-def test_individual_business_needs_no_shareholders(client: PlatformClient) -> None:
+def test_individual_business_needs_no_shareholders(client: Client) -> None:
     doc = application(entity_type="individual_business", shareholders=[], registered_capital_cny=50_000)
     doc["name"].update(form="店", full=f"阳江市{doc['name']['trade_name']}科技店")
     doc["signatures"] = doc["signatures"][:1]
@@ -244,12 +243,12 @@ def test_individual_business_needs_no_shareholders(client: PlatformClient) -> No
     assert decision["uscc"].startswith("92")
 
 
-def test_reasons_are_in_plain_chinese(client: PlatformClient) -> None:
+def test_reasons_are_in_plain_chinese(client: Client) -> None:
     decision = client.submit(edit(lambda d: set_rep(d, DISHONEST)))
     message = next(r["message"] for r in decision["reasons"] if r["code"] == "PERSON_DISHONEST")
     assert DISHONEST["name"] in message and DISHONEST["id_number"] not in message
 
 
-def test_same_sounding_trade_name_goes_to_review(client: PlatformClient) -> None:
+def test_same_sounding_trade_name_goes_to_review(client: Client) -> None:
     decision = client.submit(edit(lambda d: name(d, trade="化信", industry="科技")))
     assert "NAME_SOUNDS_ALIKE" in codes(decision) and decision["decision"] == "manual_review"

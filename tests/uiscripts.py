@@ -57,7 +57,7 @@ def maintenance_pin(p):
     p.shot("pin")
     pad = p.widget("pad")
     keys = {k.text: k for k in pad.children}
-    for attempt in range(5):
+    for _attempt in range(5):
         for digit in "1111":
             p.tap(keys[digit])
         p.tap("ok")
@@ -293,7 +293,6 @@ def keyboard_typing(p):
 
 def open_company_first_steps(p):
     """Home → open a company → entity type → the card step says the reader is missing (no device yet)."""
-    app = p.app
     yield 0.3
     p.tap("open")
     yield 0.4
@@ -350,8 +349,8 @@ def journeys_edge_cases(p):
     """Journey 1 five times on the simulators and a loopback platform (the test reference data):
     manual review, rejected-then-corrected, printer out of paper, platform down at submit, card
     moved mid-read. Each visit ends at home with the session wiped."""
-    from screens.demo_script import (describe_company, find_text, identify, open_company, people_and_items,
-                                     pick_address, read_card, screen_is, sign_and_submit, wait_for)
+    from screens.demo_script import (describe_company, identify, open_company, people_and_items,
+                                     pick_address, screen_is, sign_and_submit, wait_for)
 
     app = p.app
     yield 0.5
@@ -439,7 +438,7 @@ def journeys_edge_cases(p):
 def single_item_visit(p):
     """Journey 2: an existing company's legal representative shows its e-licence and files items."""
     from devices.idcard.samples import SAMPLE_CARDS
-    from screens.demo_script import (find_text, identify_person, read_card, screen_is, sign_and_submit,
+    from screens.demo_script import (find_text, identify_person, screen_is, sign_and_submit,
                                      wait_for)
     from tests.servicehelp import application
 

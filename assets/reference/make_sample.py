@@ -158,7 +158,7 @@ def make_addresses(rng: random.Random) -> list[dict[str, str]]:
                     add(division, street, building, unit, "", 0, "")
                     count += len(rows) - before
     # the ordinary fixture buildings get a few more units so the picker shows them like any other
-    for division, street, building, unit, code, negative, _note in FIXED_ADDRESSES:
+    for division, street, building, unit, _code, negative, _note in FIXED_ADDRESSES:
         if negative or "集群" in unit:
             continue
         for extra in _units(rng, "大厦" in building, 6):
@@ -171,20 +171,21 @@ def make_addresses(rng: random.Random) -> list[dict[str, str]]:
     for key in candidates:
         if negative_units >= 42:
             break
-        units = [r for r in rows if (r["division"], r["street"], r["building"]) == key and not r["code"]]
-        if not 3 <= len(units) <= 9:
+        in_building = [row for row in rows if (row["division"], row["street"], row["building"]) == key
+                       and not row["code"]]
+        if not 3 <= len(in_building) <= 9:
             continue
         note = rng.choice(NEGATIVE_BUILDING_NOTES)
-        for r in units:
-            r["negative"], r["note"] = "1", note
-        negative_units += len(units)
+        for row in in_building:
+            row["negative"], row["note"] = "1", note
+        negative_units += len(in_building)
 
     # codes: fixtures keep theirs; the rest numbered per division from 000010 in generation order
-    serial = Counter()
-    for r in rows:
-        if not r["code"]:
-            serial[r["division"]] += 1
-            r["code"] = f"{r['division']}{9 + serial[r['division']]:06d}"
+    per_division: Counter[str] = Counter()
+    for row in rows:
+        if not row["code"]:
+            per_division[row["division"]] += 1
+            row["code"] = f"{row['division']}{9 + per_division[row['division']]:06d}"
     rows.sort(key=lambda r: r["code"])
     return rows
 

@@ -6,6 +6,8 @@ line (with ``"error"`` in JSON) and counts as giving none; it never stops the ot
 
 from __future__ import annotations
 
+from typing import Any
+
 import argparse
 import json
 import sys
@@ -28,15 +30,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _classify(text: str) -> dict:
-    from devices.qr.payload import parse
+    from devices.qr.payload import LicencePayload, ProgressPayload, Refused, parse
 
     result = parse(text)
-    out = {"kind": result.kind, "message": result.message_en}
-    if getattr(result, "reason", None):
+    out: dict[str, Any] = {"kind": result.kind, "message": result.message_en}
+    if isinstance(result, Refused):
         out["reason"] = result.reason
-    if getattr(result, "application_id", None):
-        out["application_id"] = result.application_id
-    if getattr(result, "licence", None) is not None:
+    elif isinstance(result, ProgressPayload):
+        out["acceptance_no"] = result.acceptance_no
+    elif isinstance(result, LicencePayload):
         out["uscc"] = result.licence.uscc
     return out
 

@@ -213,7 +213,7 @@ class _Page:
             leading = size * 1.45
             widths: dict[str, float] = {}
 
-            def measure(ch: str) -> float:
+            def measure(ch: str, widths: dict[str, float] = widths, size: float = size) -> float:
                 if ch not in widths:
                     widths[ch] = stringWidth(ch, FONT_NAME, size)
                 return widths[ch]

@@ -148,7 +148,7 @@ def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | N
     verdict = (decision or {}).get("decision", "queued")
     blocks.append(KeyValue("受理状态", DECISION_ZH.get(verdict, str(verdict)), bold=True))
     if (decision or {}).get("uscc"):
-        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
+        blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks += _items_table(application, decision)
     return Receipt("acceptance", app_id, "受理回执", tuple(blocks + _footer(number, kiosk)))
 
@@ -211,7 +211,7 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
     by_code = {str(i.get("service")): i for i in items or []}
     blocks = _header("关联事项回执", number, kiosk, now) + _parties(application)
     if (decision or {}).get("uscc"):
-        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
+        blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks.append(Rule())
     codes = _chosen_services(application, items)
     if not codes:
@@ -231,7 +231,7 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
     if decision and decision.get("decision"):
         blocks.append(KeyValue("审批结果", DECISION_ZH.get(decision["decision"], str(decision["decision"]))))
     if (decision or {}).get("uscc"):
-        blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"])))
+        blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks.append(Rule())
     by_code = {str(i.get("service")): i for i in items or []}
     codes = _chosen_services(application, items)

@@ -38,8 +38,8 @@ class Step(str, Enum):
     RESULT = "result"
 
 
-LLC_STEPS = [s for s in Step if s is not Step.LICENCE]
-INDIVIDUAL_STEPS = [s for s in LLC_STEPS if s not in (Step.SHAREHOLDERS, Step.OFFICERS)]
+LLC_STEPS: list[Step] = [s for s in Step if s is not Step.LICENCE]
+INDIVIDUAL_STEPS: list[Step] = [s for s in LLC_STEPS if s not in (Step.SHAREHOLDERS, Step.OFFICERS)]
 
 # which step holds each application field, for "one tap back to that step" after a rejection
 FIELD_STEPS: list[tuple[str, Step]] = [
@@ -390,7 +390,7 @@ class RegistrationJourney:
         """The application document of CONTRACT.md (application.schema.json)."""
         d = self.draft
         card = d.applicant_card
-        applicant = person_of(card) if card is not None else {"name": "", "id_number": ""}
+        applicant: dict[str, Any] = person_of(card) if card is not None else {"name": "", "id_number": ""}
         applicant["phone"] = d.phone
         valid_to = _getter(card)("valid_to") if card is not None else None
         officers = dict(d.officers)

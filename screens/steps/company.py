@@ -60,8 +60,10 @@ class NameScreen(StepScreen):
     def _live_check(self, dt: float = 0) -> None:
         parts = (self.region, self.trade_name.strip(), self.industry, self.form)
         self.checking = self.app.tr("name.checking")
-        run_async(self.app.services.check_name, *parts,
-                  on_done=lambda result, p=parts: self._checked(p, result), on_error=self._check_failed)
+        def done(result: dict[str, Any]) -> None:
+            self._checked(parts, result)
+
+        run_async(self.app.services.check_name, *parts, on_done=done, on_error=self._check_failed)
 
     def _checked(self, parts: tuple[str, ...], result: dict[str, Any]) -> None:
         if parts == (self.region, self.trade_name.strip(), self.industry, self.form):

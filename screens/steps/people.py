@@ -10,7 +10,7 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
-from kiosk.journeys.registration import LINKED_SERVICES, Step
+from kiosk.journeys.registration import Step
 from service.contract.privacy import mask_id
 from screens.steps.base import StepScreen
 from screens.widgets.qr_image import QrImage  # noqa: F401  (registers the kv class)

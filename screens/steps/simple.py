@@ -102,7 +102,7 @@ class PhoneScreen(StepScreen):
 
 
 class LivenessScreen(StepScreen):
-    view: object = None
+    view: Any = None
 
     def on_enter(self, *args: object) -> None:
         from screens.widgets.face_view import FaceView

@@ -183,6 +183,7 @@ class CameraView(FloatLayout):
             self._staging = np.empty((h, w, 3), np.uint8)
             self._preview.texture = self._texture
             self._layout()
+        assert self._staging is not None
         np.copyto(self._staging, image)  # frames are shared read-only; Kivy wants a writable buffer
         self._texture.blit_buffer(self._staging.reshape(-1), colorfmt="bgr", bufferfmt="ubyte")
         self._preview.texture = self._texture

@@ -17,6 +17,13 @@ from service.platform import Actor, Platform
 SESSION_COOKIE = "yzt_session"
 
 
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route documents in OpenAPI, each in the platform's shape."""
+    from service.contract.models import ApiError
+
+    return {status: {"model": ApiError} for status in statuses}
+
+
 class Refused(Exception):
     """An answer other than success, in the platform's words: ``detail`` for programs, ``message`` Chinese."""
 

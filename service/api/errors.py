@@ -52,7 +52,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(loc), "field": _field(loc), "msg": msg, "type": kind}
+        errors: list[dict[str, Any]] = [{"loc": list(loc), "field": _field(tuple(loc)), "msg": msg, "type": kind}
                   for loc, msg, kind in error_fields(list(exc.errors()))]
         fields = "、".join(dict.fromkeys(e["field"] for e in errors[:5]))
         return error(422, errors, f"提交的内容不完整或格式有误：{fields}")

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("license", help="verifies e-licence QR payloads offline")
     lsub = p.add_subparsers(dest="license_command", metavar="ACTION")
     lsub.required = True

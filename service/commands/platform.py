@@ -32,7 +32,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kiosk-keys", metavar="DIR", help="enrolled kiosks' public keys")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("platform", help="administer the platform: kiosks, accounts, database")
     psub = p.add_subparsers(dest="platform_command", metavar="ACTION")
     psub.required = True

@@ -19,7 +19,7 @@ from typing import Any
 from service.contract.cli import UserError
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="runs the approval engine offline on JSONL applications")
     p.add_argument("file", metavar="FILE.jsonl", help="one application document a line ('-' for standard input)")
     p.add_argument("--reference", required=True, metavar="DIR", help="reference data folder (CONTRACT.md formats)")
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                     continue
                 try:
                     raw = json.loads(line)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     out = _malformed(None, [("line", f"第{number}行不是JSON（{exc.msg}）")])
                 else:
                     try:

@@ -17,7 +17,7 @@ from typing import Any
 from service.contract.cli import UserError
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("service", help="the platform service")
     p.add_argument("--config", metavar="FILE", help="settings file (TOML; default /etc/yzt/service.toml when present)")
     p.add_argument("--db", metavar="URL", help="database URL (default: SQLite platform.db in the data folder)")

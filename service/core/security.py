@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,7 +123,7 @@ def remember_nonce(session: Session, kiosk_id: str, nonce: str) -> None:
 def forget_old_nonces(session: Session) -> int:
     """Nonces older than twice the signature window can never be replayed: a stale time is refused first."""
     cutoff = utcnow() - timedelta(seconds=2 * MAX_SKEW_S)
-    return session.execute(delete(Nonce).where(Nonce.seen_at < cutoff)).rowcount or 0
+    return cast(CursorResult[Any], session.execute(delete(Nonce).where(Nonce.seen_at < cutoff))).rowcount or 0
 
 
 # -- people who run the platform ------------------------------------------------------------------------

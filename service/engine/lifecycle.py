@@ -166,7 +166,7 @@ def rule_change_signatures(ctx: Context) -> Iterator[Reason]:
     """The legal representative signs; a change of the articles needs every shareholder (and each new one)."""
     fields = ctx.notes.get("changed") or changed_fields(ctx)
     needed: list[Person] = [ctx.app.applicant.person]
-    if set(fields) & set(law.ARTICLES_CHANGES):  # type: ignore[arg-type]
+    if set(fields) & set(law.ARTICLES_CHANGES):
         needed += current_shareholders(ctx)
         if ctx.app.changes is not None and ctx.app.changes.shareholders:
             needed += list(ctx.app.changes.shareholders)
@@ -179,15 +179,15 @@ def rule_dereg(ctx: Context) -> Iterator[Reason]:
         return
     matters = ctx.notes.get("open_matters") or []
     if ctx.app.procedure == "simplified":
-        why = [f"{m['what']}（{m['see']}）" for m in matters]  # type: ignore[index]
-        why += [str(w) for w in ctx.notes.get("ineligible") or []]  # type: ignore[union-attr]
+        why = [f"{m['what']}（{m['see']}）" for m in matters]
+        why += [str(w) for w in ctx.notes.get("ineligible") or []]
         if why:
             yield reason("DEREG_SIMPLE_INELIGIBLE", "procedure",
                          "该企业不符合简易注销条件：" + "；".join(why) + "。请先办结上述事项，或选择普通注销。")
     elif matters:
         yield reason("DEREG_OPEN_ITEMS", "procedure",
                      "以下事项尚未办结，注销申请已转工作人员跟进：" +
-                     "；".join(f"{m['what']}（{m['see']}）" for m in matters) + "。")  # type: ignore[index]
+                     "；".join(f"{m['what']}（{m['see']}）" for m in matters) + "。")
 
 
 def rule_dereg_signatures(ctx: Context) -> Iterator[Reason]:
@@ -210,7 +210,7 @@ def rule_suspension(ctx: Context) -> Iterator[Reason]:
         return
     if start < ctx.today:
         yield reason("SUSPENSION_INVALID", "from", "歇业开始日期不能早于今天。")
-    used = int(ctx.notes.get("suspended_days") or 0)  # type: ignore[call-overload]
+    used = int(ctx.notes.get("suspended_days") or 0)
     limit = (law.years_after(start, law.SUSPENSION_MAX_YEARS) - start).days
     if used + (end - start).days > limit:
         yield reason("SUSPENSION_TOO_LONG", "to",

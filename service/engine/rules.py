@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from service.contract import ids
 from service.contract.codes import REASONS
 from service.contract.models import ApplicationIn, Officers, Person, Reason, Shareholder
 from service.contract import law
+from service.models import Entity
 from service.reference import Reference, sound
 
 
@@ -41,8 +43,8 @@ class Context:
     person_key: Callable[[str], str]
     many_entities: int = 5
     crowded_address: int = 10
-    entity: object | None = None  # the existing company (single items, lifecycle)
-    notes: dict[str, object] = field(default_factory=dict)
+    entity: Entity | None = None  # the existing company (single items, lifecycle)
+    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def llc(self) -> bool:
@@ -57,7 +59,7 @@ Rule = Callable[[Context], Iterable[Reason]]
 
 
 def reason(code: str, field_: str, message: str, severity: str | None = None) -> Reason:
-    return Reason(code=code, severity=severity or REASONS[code], field=field_, message=message)  # type: ignore[arg-type]
+    return Reason(code=code, severity=severity or REASONS[code], field=field_, message=message)
 
 
 # -- people ----------------------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from service.api.deps import SESSION_COOKIE, Refused, account_actor, client_address, get_platform, operator
-from service.contract.models import ApiError
+from service.api.deps import SESSION_COOKIE, answers, Refused, account_actor, client_address, get_platform, operator
 from service.core.security import SignedIn, SignInRefused, sign_in, sign_out
 from service.pages import audit_page, signin_page
 from service.platform import Actor, Platform
@@ -62,7 +61,7 @@ def signin_submit(request: Request, username: Annotated[str, Form(max_length=60)
     return response
 
 
-@router.post("/api/v1/session", responses={401: {"model": ApiError}})
+@router.post("/api/v1/session", responses=answers(401))
 def session_create(body: SignInIn, request: Request, platform: Platform = Depends(get_platform)) -> Any:
     """Sign in from a program: the session cookie, and the CSRF token its writes must carry."""
     token, who = _sign_in(request, platform, body.username, body.password)
@@ -82,7 +81,7 @@ def signout(request: Request, who: SignedIn = Depends(operator("reviewer", "oper
     return response
 
 
-@router.get("/api/v1/audit", responses={401: {"model": ApiError}, 403: {"model": ApiError}})
+@router.get("/api/v1/audit", responses=answers(401, 403))
 def audit(limit: Annotated[int, Query(ge=1, le=1000)] = 200,
           action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_.]*$")] = None,
           _who: SignedIn = Depends(operator("admin")), platform: Platform = Depends(get_platform)) -> Any:

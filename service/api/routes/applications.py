@@ -9,15 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from service.api.deps import anyone, get_platform, signed_kiosk
+from service.api.deps import answers, anyone, get_platform, signed_kiosk
 from service.contract.labels import SERVICES
-from service.contract.models import ApiError, ApplicationIn, ApplicationOut, Decision, ProgressOut
+from service.contract.models import ApplicationIn, ApplicationOut, Decision, ProgressOut
 from service.platform import Actor, NotFound, Platform
 from service.schemas import CardReadIn, LookupIn
 
 router = APIRouter(tags=["applications"])
-KIOSK = {401: {"model": ApiError}, 409: {"model": ApiError}, 413: {"model": ApiError}, 429: {"model": ApiError},
-         503: {"model": ApiError}}
+KIOSK = answers(401, 409, 413, 429, 503)
 
 
 @router.post("/api/v1/applications", response_model=Decision, responses=KIOSK, response_model_exclude_none=True)
@@ -29,7 +28,7 @@ def submit(application: ApplicationIn, actor: Actor = Depends(signed_kiosk),
 
 
 @router.get("/api/v1/applications/{application_id}", response_model=ApplicationOut,
-            responses={**KIOSK, 404: {"model": ApiError}}, response_model_exclude_none=True)
+            responses=answers(401, 404, 409, 413, 429, 503), response_model_exclude_none=True)
 def status(application_id: uuid.UUID, actor: Actor = Depends(signed_kiosk),
            platform: Platform = Depends(get_platform)) -> Any:
     found = platform.status(str(application_id))
@@ -49,14 +48,14 @@ def card_read(body: CardReadIn, actor: Actor = Depends(signed_kiosk),
 
 
 @router.post("/api/v1/applications/lookup", response_model=list[ApplicationOut], response_model_exclude_none=True,
-             responses={**KIOSK, 404: {"model": ApiError}})
+             responses=answers(401, 404, 409, 413, 429, 503))
 def lookup(body: LookupIn, actor: Actor = Depends(signed_kiosk), platform: Platform = Depends(get_platform)) -> Any:
     """Applications naming one person, for the kiosk that has just read their card."""
     return platform.lookup(actor, body.id_number)
 
 
 @router.post("/api/v1/applications/{application_id}/items/{service}/retry", status_code=204,
-             responses={**KIOSK, 404: {"model": ApiError}}, response_class=Response, response_model=None)
+             responses=answers(401, 404, 409, 413, 429, 503), response_class=Response, response_model=None)
 def retry(application_id: uuid.UUID, service: Annotated[str, Path(pattern="^(" + "|".join(SERVICES) + ")$")],
           actor: Actor = Depends(signed_kiosk), platform: Platform = Depends(get_platform)) -> Response:
     if not platform.settings.open_api and platform.application_kiosk(str(application_id)) not in (actor.kiosk_id,):
@@ -66,7 +65,7 @@ def retry(application_id: uuid.UUID, service: Annotated[str, Path(pattern="^(" +
 
 
 @router.get("/api/v1/progress/{acceptance_no}", response_model=ProgressOut, response_model_exclude_none=True,
-            responses={404: {"model": ApiError}, 429: {"model": ApiError}}, tags=["progress"])
+            responses=answers(404, 429), tags=["progress"])
 def progress(acceptance_no: Annotated[str, Path(max_length=40)], _actor: Actor = Depends(anyone),
              platform: Platform = Depends(get_platform)) -> Any:
     """Anyone with the number: the proposed name, the decision, each item and when it is expected —

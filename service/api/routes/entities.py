@@ -10,13 +10,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from service import lifecycle
-from service.api.deps import anyone, get_platform, signed_kiosk
-from service.contract.models import ApiError
+from service.api.deps import answers, anyone, get_platform, signed_kiosk
 from service.platform import Actor, Platform
 from service.schemas import Clearance, IdNumber
 
 router = APIRouter(tags=["entities"])
-ERRORS = {s: {"model": ApiError} for s in (401, 404, 409, 429)}
+ERRORS = answers(401, 404, 409, 429)
 Uscc = Annotated[str, Path(pattern=r"^[0-9A-Z]{18}$")]
 
 

@@ -8,15 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.api.deps import account_actor, get_platform, operator, signed_kiosk
-from service.contract.models import ApiError
+from service.api.deps import answers, account_actor, get_platform, operator, signed_kiosk
 from service.core.security import SignedIn
 from service.pages import fleet_page
 from service.platform import Actor, Platform
 from service.schemas import HeartbeatIn, HelpIn, HelpOut, RatingIn
 
 router = APIRouter(tags=["fleet"])
-KIOSK = {s: {"model": ApiError} for s in (401, 409, 413, 429)}
+KIOSK = answers(401, 409, 413, 429)
 KioskId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
@@ -41,18 +40,18 @@ def rate(body: RatingIn, actor: Actor = Depends(signed_kiosk), platform: Platfor
     return Response(status_code=204)
 
 
-@router.get("/api/v1/kiosks", responses={401: {"model": ApiError}, 403: {"model": ApiError}})
+@router.get("/api/v1/kiosks", responses=answers(401, 403))
 def kiosks(_who: SignedIn = Depends(operator("operator")), platform: Platform = Depends(get_platform)) -> Any:
     return platform.kiosks()
 
 
-@router.get("/api/v1/help", responses={401: {"model": ApiError}, 403: {"model": ApiError}})
+@router.get("/api/v1/help", responses=answers(401, 403))
 def help_requests(_who: SignedIn = Depends(operator("operator")), platform: Platform = Depends(get_platform)) -> Any:
     return platform.help_requests()
 
 
 @router.post("/api/v1/help/{request_id}/answer", status_code=204, response_class=Response, response_model=None,
-             responses={401: {"model": ApiError}, 403: {"model": ApiError}, 404: {"model": ApiError}})
+             responses=answers(401, 403, 404))
 @router.post("/fleet/help/{request_id}/answer", status_code=303, response_class=Response, response_model=None,
              include_in_schema=False)
 def answer_help(request_id: int, request: Request, who: SignedIn = Depends(operator("operator")),

@@ -9,14 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from service.api.deps import Refused, get_platform, signed_kiosk
+from service.api.deps import answers, Refused, get_platform, signed_kiosk
 from service.api.errors import error
-from service.contract.models import ApiError
 from service.platform import Actor, Platform
 from service.schemas import FaceIn, FaceOut, SmsSend, SmsSent, SmsVerified, SmsVerify
 
 router = APIRouter(tags=["identity"])
-ERRORS = {s: {"model": ApiError} for s in (400, 401, 404, 410, 422, 429, 503)}
+ERRORS = answers(400, 401, 404, 410, 422, 429, 503)
 
 
 @router.post("/api/v1/sms/send", response_model=SmsSent, responses=ERRORS)
@@ -43,7 +42,7 @@ def face(body: FaceIn, actor: Actor = Depends(signed_kiosk), platform: Platform 
 
 
 def add_dev_routes(router_: APIRouter) -> None:
-    @router_.get("/api/v1/dev/sms/{phone}", tags=["development"], responses={404: {"model": ApiError}})
+    @router_.get("/api/v1/dev/sms/{phone}", tags=["development"], responses=answers(404))
     def dev_sms(phone: str, platform: Platform = Depends(get_platform)) -> Any:
         """DEVELOPMENT ONLY (``--dev-sms``): the last code sent to ``phone``."""
         code = platform.sms.dev_last.get(phone)

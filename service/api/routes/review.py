@@ -8,16 +8,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.api.deps import account_actor, get_platform, operator
+from service.api.deps import answers, account_actor, get_platform, operator
 from service.contract.labels import SERVICES
-from service.contract.models import ApiError, Decision
+from service.contract.models import Decision
 from service.core.security import SignedIn
 from service.pages import review_page
 from service.platform import Platform
 from service.schemas import ReviewIn
 
 router = APIRouter(tags=["review"])
-STAFF = {s: {"model": ApiError} for s in (401, 403, 404, 409)}
+STAFF = answers(401, 403, 404, 409)
 
 
 @router.post("/api/v1/applications/{application_id}/review", response_model=Decision,

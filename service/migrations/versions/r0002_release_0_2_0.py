@@ -26,7 +26,9 @@ UTC = sa.DateTime(timezone=True)
 
 
 def _keys() -> Any:
-    return op.get_context().config.attributes["keys"]
+    config = op.get_context().config
+    assert config is not None, "the platform runs its migrations with its keys (service.core.migrate)"
+    return config.attributes["keys"]
 
 
 def _json(value: Any) -> Any:
@@ -179,21 +181,21 @@ def upgrade() -> None:
 
     # -- entities: keyed legal representatives, status, the live-name index ------------------------
     with op.batch_alter_table("entities") as t:
-        for column in (sa.Column("legal_rep_key", sa.String(32)), sa.Column("entity_type", sa.String(30)),
+        for entity_column in (sa.Column("legal_rep_key", sa.String(32)), sa.Column("entity_type", sa.String(30)),
                        sa.Column("status", sa.String(20)), sa.Column("name_live", sa.Integer()),
                        sa.Column("established_on", sa.Date()), sa.Column("deregistered_on", sa.Date()),
                        sa.Column("investor_keys", sa.Text()), sa.Column("state", sa.LargeBinary()),
                        sa.Column("updated_at", UTC)):
-            t.add_column(column)
+            t.add_column(entity_column)
     entities = sa.table("entities", *(sa.column(c) for c in (
         "id", "uscc", "legal_rep_id", "legal_rep_key", "entity_type", "status", "name_live", "investor_keys",
         "created_at", "updated_at")))
-    for row in bind.execute(sa.select(entities.c.id, entities.c.uscc, entities.c.legal_rep_id,
+    for ent in bind.execute(sa.select(entities.c.id, entities.c.uscc, entities.c.legal_rep_id,
                                       entities.c.created_at)).all():
-        bind.execute(entities.update().where(entities.c.id == row.id).values(
-            legal_rep_key=keys.person_key(row.legal_rep_id) if row.legal_rep_id else "",
-            entity_type="individual_business" if row.uscc[:2] == "92" else "llc", status="active", name_live=1,
-            investor_keys="", updated_at=row.created_at))
+        bind.execute(entities.update().where(entities.c.id == ent.id).values(
+            legal_rep_key=keys.person_key(ent.legal_rep_id) if ent.legal_rep_id else "",
+            entity_type="individual_business" if ent.uscc[:2] == "92" else "llc", status="active", name_live=1,
+            investor_keys="", updated_at=ent.created_at))
     with op.batch_alter_table("entities") as t:
         t.drop_index("ix_entities_legal_rep_id")
         t.drop_column("legal_rep_id")
@@ -207,20 +209,20 @@ def upgrade() -> None:
 
     # -- items: sealed answers, actions, dead letters, working-day promises ------------------------
     with op.batch_alter_table("items") as t:
-        for column in (sa.Column("action", sa.String(20)), sa.Column("uscc", sa.String(18)),
+        for item_column in (sa.Column("action", sa.String(20)), sa.Column("uscc", sa.String(18)),
                        sa.Column("params_sealed", sa.LargeBinary()), sa.Column("failures", sa.Integer()),
                        sa.Column("last_error", sa.Text()), sa.Column("dead", sa.Boolean()),
                        sa.Column("notified", sa.String(20))):
-            t.add_column(column)
+            t.add_column(item_column)
         t.alter_column("expected_done_at", new_column_name="expected_by")
     items = sa.table("items", *(sa.column(c) for c in ("id", "application_id", "service", "params", "params_sealed",
                                                        "action", "uscc", "failures", "dead", "notified")))
-    usccs = dict(bind.execute(sa.select(sa.column("application_id"), sa.column("uscc"))
+    usccs: dict[str, str] = dict(bind.execute(sa.select(sa.column("application_id"), sa.column("uscc"))
                               .select_from(sa.table("applications"))).all())
-    for row in bind.execute(sa.select(items.c.id, items.c.application_id, items.c.service, items.c.params)).all():
-        bind.execute(items.update().where(items.c.id == row.id).values(
-            params_sealed=keys.seal(_json(row.params) or {}, f"{row.application_id}:{row.service}"),
-            action="open", uscc=usccs.get(row.application_id) or "", failures=0, dead=False, notified=""))
+    for it in bind.execute(sa.select(items.c.id, items.c.application_id, items.c.service, items.c.params)).all():
+        bind.execute(items.update().where(items.c.id == it.id).values(
+            params_sealed=keys.seal(_json(it.params) or {}, f"{it.application_id}:{it.service}"),
+            action="open", uscc=usccs.get(it.application_id) or "", failures=0, dead=False, notified=""))
     with op.batch_alter_table("items") as t:
         t.drop_column("params")
         t.alter_column("params_sealed", new_column_name="params")
