@@ -181,7 +181,8 @@ class KioskServices:
                                    "licence_pdf": None}
         kiosk = self.kiosk_info()
         if decision is None:
-            outcome["decision"] = {"application_id": app_id, "decision": "queued", "reasons": []}
+            outcome["decision"] = {"application_id": app_id, "acceptance_no": application.get("acceptance_no"),
+                                   "decision": "queued", "reasons": []}
             progress("submit.printing_receipt")
             self._print_receipt("acceptance", application, None, kiosk, outcome)
             return outcome

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def test_demo_walks_registration_and_progress_and_exits_0(tmp_path: Path) -> None:
-    env = {**os.environ, "YZT_DATA_DIR": str(tmp_path / "data"), "YZT_REFERENCE": str(write_reference(tmp_path / "ref"))}
+    env = {**os.environ, "YZT_DATA_DIR": str(tmp_path / "data"), "YZT_REFERENCE_DIR": str(write_reference(tmp_path / "ref"))}
     env.pop("DISPLAY", None)  # headless: the demo starts its own Xvfb
     out = tmp_path / "demo-output"
     done = subprocess.run([sys.executable, "-m", "service.contract.cli", "demo", "--out", str(out)], capture_output=True,

@@ -14,13 +14,13 @@ pytestmark = [needs_display, pytest.mark.timeout(400)]
 
 
 def test_review_rejection_paper_out_platform_down_and_card_moved(tmp_path: Path) -> None:
-    env = {"YZT_REFERENCE": str(write_reference(tmp_path / "ref")), "YZT_DISPATCH_SCALE": "0.01"}
+    env = {"YZT_REFERENCE_DIR": str(write_reference(tmp_path / "ref")), "YZT_DISPATCH_SCALE": "0.01"}
     outcome = run_script("tests.uiscripts:journeys_edge_cases", tmp_path, "--simulate", env=env, timeout=380)
     o = outcome["result"]["outcomes"]
 
     review = o["manual_review"]
     assert review["kind"] == "manual_review" and [r["kind"] for r in review["receipts"]] == ["acceptance"]
-    assert "/progress/" in review["qr"] and any("人工" in line or "集群" in line or "核实" in line
+    assert "/p/" + review["acceptance_no"] in review["qr"] and any("人工" in line or "集群" in line or "核实" in line
                                                  for line in review["lines"])
 
     assert o["rejected_first"]["kind"] == "rejected"
@@ -58,7 +58,7 @@ def assert_nothing_personal_in_clear(data: Path, phones: list[str]) -> None:
 
 
 def test_single_items_for_an_existing_company(tmp_path: Path) -> None:
-    env = {"YZT_REFERENCE": str(write_reference(tmp_path / "ref"))}
+    env = {"YZT_REFERENCE_DIR": str(write_reference(tmp_path / "ref"))}
     outcome = run_script("tests.uiscripts:single_item_visit", tmp_path, "--simulate", env=env, timeout=300)
     single = outcome["result"]["single"]
     assert single["kind"] == "approved" and single["uscc"] == single["registered_uscc"]

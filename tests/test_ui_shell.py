@@ -98,9 +98,9 @@ def test_catalogues_have_the_same_keys_and_every_used_key():
     import re
     from pathlib import Path
 
-    from kiosk.i18n import catalogue, missing_keys
+    from kiosk.i18n import catalogue, duplicate_keys, missing_keys
 
-    assert missing_keys() == {}
+    assert missing_keys() == {} and duplicate_keys() == {}
     used = set()
     for path in Path("screens").rglob("*"):
         if path.suffix in (".kv", ".py"):

@@ -265,6 +265,7 @@ class ResultScreen(StepScreen):
 
     def on_pre_enter(self, *args: object) -> None:
         from kiosk.documents import progress_url
+        from service.contract import elicence
 
         outcome = getattr(self.app, "outcome", {}) or {}
         decision = outcome.get("decision", {})
@@ -273,10 +274,12 @@ class ResultScreen(StepScreen):
         self.body_key = "result.approved_items.body" if single else f"result.{self.kind or 'approved'}.body"
         self.company = ((outcome.get("application") or {}).get("name") or {}).get("full", "")
         self.uscc = decision.get("uscc") or ""
-        if self.kind == "approved" and decision.get("e_license"):
-            self.qr = decision["e_license"]
-        elif self.kind in ("manual_review", "queued") and decision.get("application_id"):
-            self.qr = progress_url(decision["application_id"], self.app.services.kiosk_info())
+        public = self.app.services.kiosk_info()
+        if self.kind == "approved" and decision.get("e_license"):  # a link a phone opens, carrying the payload
+            self.qr = elicence.link(public["platform_public_url"], decision["e_license"]) \
+                if public["platform_public_url"] else decision["e_license"]
+        elif self.kind in ("manual_review", "queued") and decision.get("acceptance_no"):
+            self.qr = progress_url(decision["acceptance_no"], public)
         else:
             self.qr = ""
         lines = ["• " + r.get("message", "") for r in decision.get("reasons", [])]
