@@ -56,12 +56,16 @@ def upgrade(engine: Engine, keys: PlatformKeys) -> str:
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_ID})
+        if connection.dialect.name == "sqlite":  # batch migrations rebuild tables that others reference
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             return _upgrade(connection, keys)
         finally:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_ID})
             connection.commit()
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _upgrade(connection: Connection, keys: PlatformKeys) -> str:

@@ -138,8 +138,8 @@ def upgrade() -> None:
                        sa.Column("effective_on", sa.Date()), sa.Column("announcement_until", sa.Date()),
                        sa.Column("lifecycle_state", sa.String(20)), sa.Column("purged_at", UTC)):
             t.add_column(column)
-    apps = sa.table("applications", *(sa.column(c) for c in (
-        "application_id", "document", "reasons", "review_comment", "received_at", "acceptance_no", "kind", "region",
+    apps = sa.table("applications", sa.column("received_at", sa.DateTime()), *(sa.column(c) for c in (
+        "application_id", "document", "reasons", "review_comment", "acceptance_no", "kind", "region",
         "trade_name", "industry", "applicant_key", "reason_codes", "reasons_sealed", "document_sealed",
         "review_sealed", "lifecycle_state", "person_keys")))
     from service.contract import acceptance
@@ -187,9 +187,9 @@ def upgrade() -> None:
                        sa.Column("investor_keys", sa.Text()), sa.Column("state", sa.LargeBinary()),
                        sa.Column("updated_at", UTC)):
             t.add_column(entity_column)
-    entities = sa.table("entities", *(sa.column(c) for c in (
-        "id", "uscc", "legal_rep_id", "legal_rep_key", "entity_type", "status", "name_live", "investor_keys",
-        "created_at", "updated_at")))
+    entities = sa.table("entities", sa.column("created_at", sa.DateTime()), sa.column("updated_at", sa.DateTime()),
+                        *(sa.column(c) for c in ("id", "uscc", "legal_rep_id", "legal_rep_key", "entity_type",
+                                                 "status", "name_live", "investor_keys")))
     for ent in bind.execute(sa.select(entities.c.id, entities.c.uscc, entities.c.legal_rep_id,
                                       entities.c.created_at)).all():
         bind.execute(entities.update().where(entities.c.id == ent.id).values(
