@@ -106,8 +106,8 @@ SPEC: dict[str, dict[str, Key]] = {
         "elderly_mode": Key(bool, False, "start every visit in large type / high contrast"),
     },
     "maintenance": {
-        "pin_hash": Key(str, "", "salted PBKDF2 hash of the maintenance PIN (`yzt pin-hash` makes one); "
-                                 "empty = the development PIN 246810"),
+        "pin_hash": Key(str, "", "salted PBKDF2 hash of the maintenance PIN (`yzt pin-hash` makes one); required "
+                                 "on a real kiosk (empty: only `--simulate` opens, with the development PIN 246810)"),
         "corner_hold_s": Key((int, float), 3, "long-press on the top-right corner that opens the PIN pad",
                              _between(1, 10)),
         "max_tries": Key(int, 5, "wrong PINs before the lock", _between(1, 20)),
@@ -155,6 +155,16 @@ class Config:
 
     def device(self, kind: str) -> dict[str, Any]:
         return self._values[f"devices.{kind}"]
+
+    def security_problems(self) -> list[str]:
+        """What makes this configuration unfit for a real kiosk (a simulated one is exempt)."""
+        if self.simulate:
+            return []
+        problems = []
+        if not str(self._values["maintenance"]["pin_hash"]).strip():
+            problems.append(f"{self.source}: [maintenance] pin_hash is empty: a real kiosk needs its own maintenance "
+                            "PIN (make one with `yzt pin-hash`); the development PIN works only with --simulate")
+        return problems
 
     @property
     def fleet_number(self) -> int:

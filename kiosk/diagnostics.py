@@ -192,7 +192,16 @@ def run_checks(runtime: Any, level: HealthLevel = HealthLevel.EXTERNAL) -> list[
     rows.append(platform_check(runtime))
     rows.append(disk_check(runtime.cfg))
     rows.append(outbox_check(runtime))
+    rows.append(security_check(runtime.cfg))
     return rows
+
+
+def security_check(cfg: Any) -> Check:
+    """A real kiosk has its own maintenance PIN (the published development PIN opens only a simulated one)."""
+    problems = cfg.security_problems()
+    return Check("security", True, not problems, DeviceState.ONLINE.value if not problems else
+                 DeviceState.USER_ERROR.value, problems[0] if problems else "maintenance PIN configured",
+                 "未设置维护口令，请运维人员配置。" if problems else "维护口令已配置")
 
 
 def passed(rows: list[Check]) -> bool:

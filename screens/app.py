@@ -82,7 +82,8 @@ class KioskApp(App):
         self._on_started = on_started
         self.session = Session(language=cfg.kiosk.language, elderly_mode=cfg.kiosk.elderly_mode)
         self.idle = IdleTimer(cfg.kiosk.idle_timeout_s, cfg.kiosk.idle_warning_s)
-        self.pin_gate = PinGate(cfg.maintenance.pin_hash, cfg.maintenance.max_tries, cfg.maintenance.lock_s)
+        self.pin_gate = PinGate(cfg.maintenance.pin_hash, cfg.maintenance.max_tries, cfg.maintenance.lock_s,
+                                state_file=cfg.data_dir / "pin-lock.json", development=cfg.simulate)
         self.lang = self.session.language
         self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
         self.events: list[tuple[str, str]] = []

@@ -26,5 +26,8 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "show":
             print(json.dumps(cfg.as_dict(), ensure_ascii=False, indent=2))
         else:
+            problems = cfg.security_problems()
+            if problems:
+                raise config.ConfigError(problems[0])
             print(f"{cfg.source}: ok")
     return 0

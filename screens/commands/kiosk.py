@@ -51,5 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from kiosk import config
 
     cfg = config.load(args.config, simulate=args.simulate)
+    problems = cfg.security_problems()
+    if problems:
+        raise config.ConfigError(problems[0])
     start_ui(cfg, fullscreen=False if args.windowed else None)
     return 0
