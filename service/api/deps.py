@@ -24,6 +24,15 @@ def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ApiError} for status in statuses}
 
 
+def page_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals of an HTML page, which come as JSON (a browser asking for HTML is sent to /signin)."""
+    from service.contract.models import ApiError
+
+    schema = ApiError.model_json_schema()
+    return {status: {"description": "refused", "content": {"application/json": {"schema": schema}}}
+            for status in statuses}
+
+
 class Refused(Exception):
     """An answer other than success, in the platform's words: ``detail`` for programs, ``message`` Chinese."""
 

@@ -327,5 +327,7 @@ class ProgressOut(BaseModel):
 
 
 class ApiError(BaseModel):
-    detail: str
+    """Every refusal: ``detail`` for programs (a word, or the list of fields for a 422), ``message`` Chinese."""
+
+    detail: str | list[dict[str, Any]]
     message: str

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from service.api.deps import SESSION_COOKIE, answers, Refused, account_actor, client_address, get_platform, operator
+from service.api.deps import (SESSION_COOKIE, Refused, account_actor, answers, client_address, get_platform, operator,
+                              page_answers)
 from service.core.security import SignedIn, SignInRefused, sign_in, sign_out
 from service.pages import audit_page, signin_page
 from service.platform import Actor, Platform
@@ -70,7 +71,8 @@ def session_create(body: SignInIn, request: Request, platform: Platform = Depend
     return response
 
 
-@router.post("/signout", response_class=Response, response_model=None, tags=["pages"])
+@router.post("/signout", response_class=Response, response_model=None, tags=["pages"],
+             responses=page_answers(401, 403))
 def signout(request: Request, who: SignedIn = Depends(operator("reviewer", "operator")),
             platform: Platform = Depends(get_platform)) -> Response:
     with platform.store.write() as s:
@@ -88,7 +90,7 @@ def audit(limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     return platform.audit_log(limit, action)
 
 
-@router.get("/audit", response_class=HTMLResponse, tags=["pages"])
+@router.get("/audit", response_class=HTMLResponse, tags=["pages"], responses=page_answers(401, 403))
 def audit_html(action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_.]*$")] = None,
                who: SignedIn = Depends(operator("admin")), platform: Platform = Depends(get_platform)) -> HTMLResponse:
     return HTMLResponse(audit_page(platform.audit_log(300, action), who))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.api.deps import answers, account_actor, get_platform, operator, signed_kiosk
+from service.api.deps import account_actor, answers, get_platform, page_answers, operator, signed_kiosk
 from service.core.security import SignedIn
 from service.pages import fleet_page
 from service.platform import Actor, Platform
@@ -62,6 +62,6 @@ def answer_help(request_id: int, request: Request, who: SignedIn = Depends(opera
     return Response(status_code=204)
 
 
-@router.get("/fleet", response_class=HTMLResponse, tags=["pages"])
+@router.get("/fleet", response_class=HTMLResponse, tags=["pages"], responses=page_answers(401, 403))
 def fleet(who: SignedIn = Depends(operator("operator")), platform: Platform = Depends(get_platform)) -> HTMLResponse:
     return HTMLResponse(fleet_page(platform.kiosks(), platform.help_requests(), who))

@@ -37,7 +37,7 @@ def verify(code: Annotated[str, Query(max_length=2000, pattern=_Q)], _actor: Act
     return check(platform, code)
 
 
-@router.get("/v/{code}", response_class=HTMLResponse, tags=["pages"])
+@router.get("/v/{code}", response_class=HTMLResponse, tags=["pages"], responses={404: {"content": {"text/html": {}}}})
 def verify_page(code: Annotated[str, Path(max_length=2000)], _actor: Actor = Depends(anyone),
                 platform: Platform = Depends(get_platform)) -> HTMLResponse:
     """What a phone shows after scanning the licence's QR code."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.api.deps import answers, account_actor, get_platform, operator
+from service.api.deps import account_actor, answers, get_platform, page_answers, operator
 from service.contract.labels import SERVICES
 from service.contract.models import Decision
 from service.core.security import SignedIn
@@ -28,7 +28,7 @@ def review(application_id: uuid.UUID, body: ReviewIn, request: Request,
     return platform.review(str(application_id), body.action, body.comment, account_actor(who, request))
 
 
-@router.get("/review", response_class=HTMLResponse, tags=["pages"])
+@router.get("/review", response_class=HTMLResponse, tags=["pages"], responses=page_answers(401, 403))
 def review_queue(who: SignedIn = Depends(operator("reviewer")), platform: Platform = Depends(get_platform)
                  ) -> HTMLResponse:
     return HTMLResponse(review_page(platform.review_queue(), who))
