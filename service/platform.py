@@ -80,10 +80,9 @@ def _division(app: ApplicationIn) -> str:
     return code if len(code) == 6 and code.isdigit() else "441700"
 
 
-def canonical_body(app: ApplicationIn) -> bytes:
+def canonical_body(document: dict[str, Any]) -> bytes:
     """What makes two submissions "the same document": the parsed document, keys sorted."""
-    return json.dumps(app.model_dump(mode="json", by_alias=True), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode()
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass
@@ -239,18 +238,15 @@ class Platform:
         """Decide ``app``; the same ``application_id`` with the same body answers the stored decision,
         with another body :class:`Conflict`."""
         app_id = str(app.application_id)
-        digest = hashlib.sha256(canonical_body(app)).hexdigest()
-        with self.store.read() as s:
-            row = s.get(Application, app_id)
-            if row is not None:
-                return self._answer_again(row, digest)
+        document = app.model_dump(mode="json", by_alias=True)
+        digest = hashlib.sha256(canonical_body(document)).hexdigest()
         for _attempt in range(5):
             try:
                 with self.store.write() as s:
                     row = s.get(Application, app_id)
                     if row is not None:
                         return self._answer_again(row, digest)
-                    return self._decide_and_store(s, app, digest, actor)
+                    return self._decide_and_store(s, app, document, digest, actor)
             except IntegrityError:
                 # a concurrent approval took the name or the number, or a copy of this application
                 # landed first: decide again against what is now registered
@@ -316,7 +312,8 @@ class Platform:
         serial = self.store.next_serial(s, f"acceptance:{day:%y%m%d}") - 1
         return acceptance.make(day, acceptance.PLATFORM_NUMBER, serial, self.keys.acceptance)
 
-    def _decide_and_store(self, s: Session, app: ApplicationIn, digest: str, actor: Actor) -> Decision:
+    def _decide_and_store(self, s: Session, app: ApplicationIn, document: dict[str, Any], digest: str,
+                          actor: Actor) -> Decision:
         app_id = str(app.application_id)
         first = self._first_of_visit(s, app)
         if first is not None:
@@ -339,7 +336,7 @@ class Platform:
                           submitted_at=app.submitted_at, received_at=utcnow(), decision=decision,
                           reason_codes=",".join(r.code for r in reasons),
                           reasons_sealed=self.keys.seal([r.model_dump() for r in reasons], app_id + ":reasons"),
-                          body_sha256=digest, document=self.keys.seal(app.model_dump(mode="json", by_alias=True), app_id),
+                          body_sha256=digest, document=self.keys.seal(document, app_id),
                           person_keys=" " + " ".join(sorted(keys)) + " ", uscc=app.uscc)
         s.add(row)
         s.flush()
@@ -413,13 +410,18 @@ class Platform:
     def queue_items(self, s: Session, row: Application, services: list[str], action: str,
                     params: dict[str, Any]) -> None:
         now = utcnow()
+        rows = []
         for service in services:
             p = params.get(service)
             body = p.model_dump(mode="json") if p is not None and hasattr(p, "model_dump") else (p or {})
-            s.add(Item(application_id=row.application_id, service=service, action=action, uscc=row.uscc or "",
-                       status="pending", params=self.keys.seal(body, f"{row.application_id}:{service}"),
-                       detail="已受理，等待推送至部门。", created_at=now, updated_at=now, due_at=now,
-                       expected_by=self.calendar.due(now, LINKED_SERVICES[service].working_days)))
+            rows.append({"application_id": row.application_id, "service": service, "action": action,
+                         "uscc": row.uscc or "", "status": "pending",
+                         "params": self.keys.seal(body, f"{row.application_id}:{service}"),
+                         "detail": "已受理，等待推送至部门。", "reference": "", "attempts": 0, "failures": 0,
+                         "dead": False, "notified": "", "created_at": now, "updated_at": now, "due_at": now,
+                         "expected_by": self.calendar.due(now, LINKED_SERVICES[service].working_days)})
+        if rows:  # one statement for all of them (not one ORM object each)
+            s.execute(insert(Item), rows)
 
     def _reasons(self, row: Application) -> list[Reason]:
         raw = self.keys.open(row.reasons_sealed, row.application_id + ":reasons", [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -82,6 +83,18 @@ class Reference:
     abnormal: set[str] = field(default_factory=set)  # USCCs on the abnormal-operation or serious-violation list
     warnings: list[str] = field(default_factory=list)
     source: str = ""
+
+    @cached_property
+    def region_names(self) -> frozenset[str]:
+        """Division names a trade name may not be (阳江, 阳江市, 江城, 江城区 …; NAME art. 8)."""
+        out: set[str] = set()
+        for d in self.divisions.values():
+            out.add(d.name)
+            for suffix in ("自治县", "自治州", "特别行政区", "市", "区", "县", "省", "镇", "乡"):
+                if d.name.endswith(suffix) and len(d.name) > len(suffix) + 1:
+                    out.add(d.name[: -len(suffix)])
+                    break
+        return frozenset(out)
 
     # -- the address picker ----------------------------------------------------------------
     def streets(self, division: str) -> list[str]:

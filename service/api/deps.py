@@ -76,7 +76,7 @@ async def signed_kiosk(request: Request, platform: Platform = Depends(get_platfo
         kiosk_id = platform.kiosk_keys.verify(claimed, headers.get("x-kiosk-time"), headers.get("x-kiosk-nonce"),
                                               headers.get("x-kiosk-signature"), request.method,
                                               _path_and_query(request), await request.body())
-        with platform.store.write() as s:
+        with platform.store.write_light() as s:
             remember_nonce(s, kiosk_id, headers.get("x-kiosk-nonce") or "")
     except AuthError as exc:
         _limit(platform, f"address:{address}")  # a stranger's tries count against its address

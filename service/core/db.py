@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, update
+from sqlalchemy import create_engine, event, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,6 +94,36 @@ class Store:
         try:
             with self._sessions() as session, session.begin():
                 yield session
+        finally:
+            if lock is not None:
+                lock.release()
+
+    @contextmanager
+    def write_light(self) -> Iterator[Session]:
+        """A transaction for what must survive a crash of the process but not necessarily a power cut
+        (request nonces): committed without waiting for the disk (SQLite ``synchronous=NORMAL`` in WAL,
+        PostgreSQL ``synchronous_commit = off``) — a replay would have to come within the 300 s window
+        of a power cut, and a replayed submission still answers only its stored decision."""
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self._sessions() as session:
+                connection = session.connection()
+                if self.sqlite:
+                    connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                else:
+                    connection.execute(text("SET LOCAL synchronous_commit = off"))
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+                finally:
+                    if self.sqlite:
+                        session.connection().exec_driver_sql("PRAGMA synchronous=FULL")
+                        session.commit()
         finally:
             if lock is not None:
                 lock.release()

@@ -195,19 +195,6 @@ def rule_many_entities(ctx: Context) -> Iterator[Reason]:
 
 
 # -- name ------------------------------------------------------------------------------------------------
-def region_names(ref: Reference) -> set[str]:
-    """Division names a trade name may not be (阳江, 阳江市, 江城, 江城区 …)."""
-    out: set[str] = set()
-    for d in ref.divisions.values():
-        name = d.name
-        out.add(name)
-        for suffix in ("自治县", "自治州", "特别行政区", "市", "区", "县", "省", "镇", "乡"):
-            if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                out.add(name[: -len(suffix)])
-                break
-    return out
-
-
 def name_reasons(session: Session, ref: Reference, region: str, trade: str, industry: str, form: str,
                  full: str | None = None, today: date | None = None,
                  investor_keys: set[str] | None = None) -> Iterator[Reason]:
@@ -225,7 +212,7 @@ def name_reasons(session: Session, ref: Reference, region: str, trade: str, indu
         return
     if trade and len(trade) < law.TRADE_NAME_MIN_CHARS:
         yield reason("NAME_TRADE_TOO_SHORT", "name.trade_name", "字号应不少于2个汉字，请修改。")
-    if trade and trade in region_names(ref):
+    if trade and trade in ref.region_names:
         yield reason("NAME_TRADE_IS_REGION", "name.trade_name",
                      f"“{trade}”是行政区划名称，依法不能作为字号，请换一个字号。")
     text = f"{trade}{industry}" + (full or "")
