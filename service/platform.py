@@ -13,13 +13,11 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -703,83 +701,84 @@ class Platform:
         return len(rows)
 
     # -- linked items ----------------------------------------------------------------------------------------
-    @contextmanager
-    def _claim(self, item_id: int, status: str, lease_s: float = 60.0) -> Iterator[bool]:
-        """Take one due item for this worker (a conditional update), so two workers never call a
-        department for the same item at once."""
+    def _claim_due(self, lease_s: float = 60.0, limit: int = 200) -> list[Any]:
+        """Take the due items for this worker in one conditional update (``RETURNING`` what was taken),
+        so two workers never call a department for the same item at once: on PostgreSQL the outer
+        condition is checked again on each row another worker has just leased."""
         now = utcnow()
+        due = (select(Item.id).where(Item.status.in_(("pending", "in_progress")), Item.dead.is_(False),
+                                     Item.due_at <= now).order_by(Item.due_at).limit(limit))
         with self.store.write() as s:
-            got = cast(CursorResult[Any], s.execute(update(Item).where(Item.id == item_id, Item.status == status, Item.dead.is_(False),
-                                               Item.due_at <= now)
-                            .values(due_at=now + timedelta(seconds=lease_s)))).rowcount
-        yield bool(got)
+            return list(s.execute(
+                update(Item).where(Item.id.in_(due.scalar_subquery()), Item.status.in_(("pending", "in_progress")),
+                                   Item.dead.is_(False), Item.due_at <= now)
+                .values(due_at=now + timedelta(seconds=lease_s))
+                .returning(Item.id, Item.status, Item.service, Item.application_id, Item.reference, Item.params,
+                           Item.action, Item.uscc, Item.failures, Item.notified)
+                .execution_options(synchronize_session=False)).all())
+
+    def _step(self, d: Any) -> dict[str, Any]:
+        """One department call for one leased item: the values its row takes."""
+        dept = self.departments[d.service]
+        try:
+            if d.status == "pending":
+                params = self.keys.open(d.params, f"{d.application_id}:{d.service}", {})
+                ticket = dept.submit(d.application_id, d.uscc, d.action, params)
+                return {"status": "in_progress", "reference": ticket.reference, "detail": ticket.detail,
+                        "due_at": utcnow() + timedelta(seconds=ticket.answer_in_s), "failures": 0}
+            outcome = dept.finish(d.application_id, d.reference, d.action)
+            return {"status": "done" if outcome.done else "failed", "detail": outcome.detail, "due_at": None,
+                    "failures": 0}
+        except Exception as exc:  # a department that fails to answer is asked again later
+            failures = d.failures + 1
+            dead = failures >= self.settings.dispatch_max_attempts
+            log.warning("department %s failed for %s (%d/%d): %s", d.service, d.application_id, failures,
+                        self.settings.dispatch_max_attempts, exc)
+            return {"failures": failures, "last_error": f"{type(exc).__name__}: {exc}"[:300], "dead": dead,
+                    "due_at": None if dead else utcnow() + timedelta(seconds=min(3600, 5 * 2 ** failures))}
 
     def dispatch_once(self) -> int:
-        """Move every due item one step; returns how many moved. Safe with many workers. A department
-        that raises is asked again with backoff; after ``dispatch_max_attempts`` the item is a dead
-        letter an operator retries (``/api/v1/items/dead``)."""
-        now = utcnow()
-        moved = 0
-        with self.store.read() as s:
-            due = s.execute(select(Item.id, Item.status, Item.service, Item.application_id, Item.reference,
-                                   Item.params, Item.action, Item.uscc, Item.failures)
-                            .where(Item.status.in_(("pending", "in_progress")), Item.dead.is_(False),
-                                   Item.due_at <= now).limit(200)).all()
-        for d in due:
-            dept = self.departments.get(d.service)
-            if dept is None:
-                continue
-            with self._claim(d.id, d.status) as mine:
-                if not mine:
-                    continue
-                values: dict[str, Any]
-                try:
-                    if d.status == "pending":
-                        params = self.keys.open(d.params, f"{d.application_id}:{d.service}", {})
-                        ticket = dept.submit(d.application_id, d.uscc, d.action, params)
-                        values = {"status": "in_progress", "reference": ticket.reference, "detail": ticket.detail,
-                                  "due_at": utcnow() + timedelta(seconds=ticket.answer_in_s), "failures": 0}
-                    else:
-                        outcome = dept.finish(d.application_id, d.reference, d.action)
-                        values = {"status": "done" if outcome.done else "failed", "detail": outcome.detail,
-                                  "due_at": None, "failures": 0}
-                except Exception as exc:  # a department that fails to answer is asked again later
-                    failures = d.failures + 1
-                    dead = failures >= self.settings.dispatch_max_attempts
-                    log.warning("department %s failed for %s (%d/%d): %s", d.service, d.application_id, failures,
-                                self.settings.dispatch_max_attempts, exc)
-                    values = {"failures": failures, "last_error": f"{type(exc).__name__}: {exc}"[:300], "dead": dead,
-                              "due_at": None if dead else utcnow() + timedelta(seconds=min(3600, 5 * 2 ** failures))}
-                with self.store.write() as s:
-                    s.execute(update(Item).where(Item.id == d.id)
-                              .values(updated_at=utcnow(), attempts=Item.attempts + 1, **values))
-                    if values.get("dead"):
-                        self.audit(s, SYSTEM, "item.dead", f"{d.application_id}:{d.service}")
-                moved += 1
-                if values.get("status") in ("done", "failed"):
-                    self._notify(d.application_id, d.service, str(values["status"]))
-        return moved
-
-    def _notify(self, application_id: str, service: str, status: str) -> None:
-        """Tell the applicant by SMS (the phone the platform verified) that an item is done or needs them."""
+        """Move every due item one step; returns how many moved. Safe with many workers: the due items
+        are leased in one statement, the departments called outside any transaction, and the outcomes
+        written in one more (two commits a tick, however many items moved). A department that raises is
+        asked again with backoff; after ``dispatch_max_attempts`` the item is a dead letter an operator
+        retries (``/api/v1/items/dead``)."""
+        leased = [d for d in self._claim_due() if d.service in self.departments]
+        if not leased:
+            return 0
+        outcomes = [(d, self._step(d)) for d in leased]
+        notices: list[tuple[str, str]] = []
         with self.store.write() as s:
-            row = s.get(Application, application_id)
-            item = s.execute(select(Item).where(Item.application_id == application_id, Item.service == service)
-                             ).scalar_one_or_none()
-            if row is None or item is None or item.notified == status:
-                return
-            doc = self.document(row) or {}
-            phone = ((doc.get("applicant") or {}).get("person") or {}).get("phone")
-            item.notified = status
-        if not phone:
-            return
+            for d, values in outcomes:
+                ended = values.get("status") in ("done", "failed") and d.notified != values["status"]
+                if ended:
+                    values["notified"] = values["status"]
+                s.execute(update(Item).where(Item.id == d.id)
+                          .values(updated_at=utcnow(), attempts=Item.attempts + 1, **values))
+                if values.get("dead"):
+                    self.audit(s, SYSTEM, "item.dead", f"{d.application_id}:{d.service}")
+                if ended:
+                    notice = self._notice(s, d.application_id, d.service, str(values["status"]))
+                    if notice is not None:
+                        notices.append(notice)
+        for phone, text in notices:
+            try:
+                self.sms_gateway.send(phone, text)
+            except Exception as exc:  # a notice that cannot be sent never stops the dispatcher
+                log.warning("progress SMS not sent: %s", exc)
+        return len(outcomes)
+
+    def _notice(self, s: Session, application_id: str, service: str, status: str) -> tuple[str, str] | None:
+        """The SMS telling the applicant (the phone the platform verified) that an item is done or needs
+        them; sent after the outcome is committed."""
+        row = s.get(Application, application_id)
+        doc = self.document(row) if row is not None else None
+        phone = (((doc or {}).get("applicant") or {}).get("person") or {}).get("phone")
+        if row is None or not phone:
+            return None
         label = LINKED_SERVICES[service].name_zh
-        text = (f"【银政通】您的申请（受理编号{row.acceptance_no}）“{label}”已办结。" if status == "done" else
-                f"【银政通】您的申请（受理编号{row.acceptance_no}）“{label}”未能办结，请查看进度或到窗口办理。")
-        try:
-            self.sms_gateway.send(phone, text)
-        except Exception as exc:  # a notice that cannot be sent never stops the dispatcher
-            log.warning("progress SMS for %s not sent: %s", application_id, exc)
+        return phone, (f"【银政通】您的申请（受理编号{row.acceptance_no}）“{label}”已办结。" if status == "done" else
+                       f"【银政通】您的申请（受理编号{row.acceptance_no}）“{label}”未能办结，请查看进度或到窗口办理。")
 
     def _dispatch_loop(self) -> None:
         last_purge = last_lifecycle = 0.0
