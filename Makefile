@@ -38,7 +38,7 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip setuptools wheel
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,postgres]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@
 
 clean:

@@ -51,24 +51,26 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="the address the service listens on (for the open_api check)")
     identity: Literal["none", "simulated"] = Field(
         "none", description="identity provider: `simulated` (tests, demo) or `none` (checks refused)")
-    face_threshold: float = Field(0.80, ge=0.5, le=0.99)
+    face_threshold: float = Field(0.80, ge=0.5, le=0.99, description="the lowest face comparison score that passes "
+                                  "(the platform's own, whatever a document says)")
     verification_ttl_s: int = Field(1800, ge=60, le=86400, description="SMS and face proofs are valid this long")
     session_ttl_s: int = Field(8 * 3600, ge=300, le=7 * 86400, description="an operator's sign-in lasts this long")
-    max_sign_in_failures: int = Field(5, ge=1, le=100)
-    sign_in_lock_s: int = Field(900, ge=10, le=86400)
+    max_sign_in_failures: int = Field(5, ge=1, le=100, description="wrong passwords in a row before an account locks")
+    sign_in_lock_s: int = Field(900, ge=10, le=86400, description="how long a locked account stays locked")
     rate_per_s: float = Field(20.0, gt=0, description="requests a second per kiosk to the kiosk endpoints")
-    rate_burst: int = Field(100, ge=1)
+    rate_burst: int = Field(100, ge=1, description="requests a kiosk may send at once above its rate")
     lookup_per_hour: int = Field(30, ge=1, description="lookups by ID number per kiosk and per person an hour")
-    max_body_bytes: int = Field(1_000_000, ge=10_000)
+    max_body_bytes: int = Field(1_000_000, ge=10_000, description="larger request bodies answer 413")
 
     # SMS
-    sms_gateway: Literal["log", "http"] = "log"
-    sms_http_url: str = ""
-    sms_http_user: str = ""
-    sms_http_password: SecretStr = SecretStr("")
-    sms_ttl_s: int = 300
-    sms_cooldown_s: int = 60
-    sms_max_tries: int = 5
+    sms_gateway: Literal["log", "http"] = Field("log", description="`log`: the service log, code masked (development); "
+                                                "`http`: POST {phone, text} as JSON to sms_http_url")
+    sms_http_url: str = Field("", description="the HTTP SMS gateway (http:// or https://)")
+    sms_http_user: str = Field("", description="basic-auth user for the gateway")
+    sms_http_password: SecretStr = Field(SecretStr(""), description="basic-auth password for the gateway")
+    sms_ttl_s: int = Field(300, ge=60, le=1800, description="an SMS code is valid this long")
+    sms_cooldown_s: int = Field(60, ge=0, le=600, description="the wait before another code to one phone")
+    sms_max_tries: int = Field(5, ge=1, le=20, description="wrong codes before a code is spent")
     dev_sms: bool = Field(False, description="development only: GET /api/v1/dev/sms/{phone}")
 
     # the registry's rules
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
 
     # departments and fleet
     dispatch_scale: float = Field(1.0, gt=0, description="the simulated departments' delays are multiplied by this")
-    dispatch_tick_s: float = Field(0.5, gt=0)
+    dispatch_tick_s: float = Field(0.5, gt=0, description="how often the dispatcher looks for due items")
     dispatch_max_attempts: int = Field(8, ge=1, description="failed department calls before an item is dead-lettered")
     stale_after_s: float = Field(180.0, gt=0, description="a kiosk silent this long has stopped reporting")
 
