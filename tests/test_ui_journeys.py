@@ -39,19 +39,27 @@ def test_review_rejection_paper_out_platform_down_and_card_moved(tmp_path: Path)
     assert o["card_moved"]["problems"] and "移开" in o["card_moved"]["problems"][0]
 
     # nothing personal in clear in the kiosk's data folder (outbox, kept print jobs, keys, logs) after all
-    # that — the embedded platform's own database (data/platform) is the registry, not the kiosk's
-    assert_nothing_personal_in_clear(tmp_path / "data", ["13900000001", "13900000002", "13900000003",
-                                                          "13900000004"])
+    # that, nor in the embedded platform's database files (the registry: sealed documents, keyed hashes)
+    phones = ["13900000001", "13900000002", "13900000003", "13900000004"]
+    assert_nothing_personal_in_clear(tmp_path / "data", phones)
+    assert_nothing_personal_in_clear(tmp_path / "data" / "platform", phones, platform=True)
 
 
-def assert_nothing_personal_in_clear(data: Path, phones: list[str]) -> None:
+def assert_nothing_personal_in_clear(data: Path, phones: list[str], platform: bool = False) -> None:
+    """Every sample person's name, ID number and home address, and the phones used, in none of the files
+    — the kiosk's folder (without the platform's), or the platform's database files."""
     from devices.idcard.samples import SAMPLE_CARDS
 
-    secrets = [c.name for c in SAMPLE_CARDS.values()] + [c.id_number for c in SAMPLE_CARDS.values()] + phones
+    cards = SAMPLE_CARDS.values()
+    secrets = [c.name for c in cards] + [c.id_number for c in cards] + [c.address for c in cards] + phones
     needles = {s: [s.encode("utf-8"), s.encode("utf-16-le"), s.encode("gb18030"), json.dumps(s)[1:-1].encode()]
-               for s in secrets if len(s) >= 2}  # as text, UCS-2 (the card), GB18030 (ESC/POS), JSON-escaped
-    files = [f for f in data.rglob("*") if f.is_file() and "platform" not in f.relative_to(data).parts]
-    assert any(f.suffix == ".log" for f in files) and any(f.name.startswith("outbox") for f in files)
+               for s in secrets if s and len(s) >= 2}  # as text, UCS-2 (the card), GB18030 (ESC/POS), JSON-escaped
+    if platform:
+        files = [f for f in data.rglob("platform.db*") if f.is_file()]
+        assert files, f"no platform database under {data}"
+    else:
+        files = [f for f in data.rglob("*") if f.is_file() and "platform" not in f.relative_to(data).parts]
+        assert any(f.suffix == ".log" for f in files) and any(f.name.startswith("outbox") for f in files)
     found = [(str(f.relative_to(data)), s) for f in files for s, forms in needles.items()
              if any(form in f.read_bytes() for form in forms)]
     assert found == [], found
