@@ -588,7 +588,7 @@ def test_suspension_days_add_up_over_the_company_s_life(kiosk: Kiosk, running: A
     finish(running, TODAY)
     assert entity(running, company.uscc).status == "active"  # its end has passed: trading again (RULES art. 42)
     used = (TODAY - timedelta(days=10) - earlier).days
-    limit = (law.years_after(TODAY, law.SUSPENSION_MAX_YEARS) - TODAY).days
+    limit = (law.years_after(earlier, law.SUSPENSION_MAX_YEARS) - earlier).days  # three years of days
     over = kiosk.submit(suspension(company, TODAY, TODAY + timedelta(days=limit - used + 1)))
     assert codes(over) == {"SUSPENSION_TOO_LONG"} and f"已备案歇业{used}天" in over["reasons"][0]["message"]
     fits = kiosk.submit(suspension(company, TODAY, TODAY + timedelta(days=limit - used)))
