@@ -120,9 +120,62 @@ def _chosen_services(application: dict[str, Any] | None, items: Iterable[dict[st
     return ordered + sorted(chosen - set(ordered))
 
 
+PROCEDURE_ZH = {"simplified": "简易注销", "ordinary": "普通注销"}
+CHANGE_ITEM_ZH = {"name": "名称", "address": "住所", "business_scope": "经营范围", "registered_capital_cny": "注册资本",
+                  "shareholders": "股东及出资", "officers": "董事、监事、高级管理人员及法定代表人"}
+
+
+def _day(value: Any) -> str:
+    return str(value)[:10] if value else ""
+
+
+def _lifecycle_blocks(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> list[Block]:
+    """What a change, deregistration or suspension receipt must say beyond the establishment's: what changes;
+    the announcement until and the day it takes effect; the suspension's period and the address for documents."""
+    app, dec = application or {}, decision or {}
+    kind = app.get("kind") or dec.get("kind") or "establishment"
+    verdict = dec.get("decision")
+    out: list[Block] = []
+    if kind == "change":
+        what = [CHANGE_ITEM_ZH.get(k, k) for k in (app.get("changes") or {})]
+        if what:
+            out.append(KeyValue("变更事项", "、".join(what)))
+        if verdict == "approved" and dec.get("effective_on"):
+            out.append(KeyValue("变更生效", _day(dec["effective_on"])))
+            out.append(Text("统一社会信用代码不变，已换发营业执照；税务、社保、公积金、银行已同步通知"
+                            + ("，新印章已安排刻制。" if "name" in (app.get("changes") or {}) else "。")))
+    elif kind == "deregistration":
+        if app.get("procedure"):
+            out.append(KeyValue("注销方式", PROCEDURE_ZH.get(str(app["procedure"]), str(app["procedure"]))))
+        if app.get("reason"):
+            out.append(KeyValue("注销原因", str(app["reason"])))
+        if verdict == "approved":
+            if dec.get("announcement_until"):
+                out.append(KeyValue("公示期至", _day(dec["announcement_until"]), bold=True))
+                out.append(Text("公示期内，有关部门、债权人及其他利害关系人可提出异议；有异议的转人工处理。"))
+            if dec.get("effective_on"):
+                out.append(KeyValue("预计注销生效", _day(dec["effective_on"]), bold=True))
+            out.append(Text("注销生效后，企业名称不再保留，税务、社保、公积金、银行账户和印章由各部门同步注销。"))
+    elif kind == "suspension":
+        start, end = _day(app.get("from")), _day(app.get("to"))
+        if start and end and start == end:
+            out.append(KeyValue("恢复营业", start, bold=True))
+        elif start or end:
+            out.append(KeyValue("歇业期限", f"{start} 至 {end}", bold=True))
+            if app.get("service_address"):
+                out.append(KeyValue("文书送达地址", str(app["service_address"])))
+            out.append(Text("歇业期间可随时办理恢复营业；延长歇业请于期限届满前30日内办理，歇业累计不超过3年。"))
+        if verdict == "approved" and dec.get("effective_on"):
+            out.append(KeyValue("生效日期", _day(dec["effective_on"])))
+    return out
+
+
 def _items_table(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> list[Block]:
     """What is being done and when to expect it: the licence, then each chosen linked item."""
     verdict = (decision or {}).get("decision")
+    kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
+    if kind in ("deregistration", "suspension"):  # no licence is issued; the dates above say what happens
+        return []
     licence = {"approved": "已核发", "manual_review": "人工审核中", "rejected": "未核发"}.get(verdict or "",
                                                                                    LICENCE_EXPECTED_ZH)
     out: list[Block] = [Rule(), Text("办理事项及预计办结时间", bold=True), KeyValue("营业执照", licence)]
@@ -149,6 +202,7 @@ def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | N
     blocks.append(KeyValue("受理状态", DECISION_ZH.get(verdict, str(verdict)), bold=True))
     if (decision or {}).get("uscc"):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
+    blocks += _lifecycle_blocks(application, decision)
     blocks += _items_table(application, decision)
     return Receipt("acceptance", app_id, "受理回执", tuple(blocks + _footer(number, kiosk)))
 
@@ -166,14 +220,18 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     blocks.append(KeyValue("审批结果", DECISION_ZH.get(verdict, str(verdict)), bold=True))
     if decision.get("uscc"):
         blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"]), bold=True))
+    blocks += _lifecycle_blocks(application, decision)
     reasons = decision.get("reasons") or []
     if reasons:
         blocks.append(Text("审查意见", bold=True))
         for index, reason in enumerate(reasons, 1):
             label = SEVERITY_ZH.get(reason.get("severity", ""), "")
             blocks.append(Text(f"{index}. 【{label}】{reason.get('message') or reason.get('code', '')}"))
+    kind = (application or {}).get("kind") or decision.get("kind") or "establishment"
     next_step = {
-        "approved": "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。",
+        "approved": {"deregistration": "注销申请已受理并进入公示，生效后将短信通知；可扫下方二维码查询进度。",
+                     "suspension": "歇业备案已办结，将在国家企业信用信息公示系统公示歇业期限和文书送达地址。"
+                     }.get(kind, "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。"),
         "manual_review": "申请已转人工审核，结果将以短信通知，也可扫下方二维码查询。",
         "rejected": "请按审查意见更正后重新提交；已填写的信息已为您保留。",
     }.get(verdict, "")
@@ -214,6 +272,8 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks.append(Rule())
     codes = _chosen_services(application, items)
+    if (application or {}).get("kind") == "change":
+        blocks.append(Text("变更信息已推送以下部门同步更新：", bold=True))
     if not codes:
         blocks.append(Text("本次未选择关联事项。"))
     for code in codes:
@@ -232,6 +292,9 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
         blocks.append(KeyValue("审批结果", DECISION_ZH.get(decision["decision"], str(decision["decision"]))))
     if (decision or {}).get("uscc"):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
+    if (decision or {}).get("kind") not in (None, "establishment") and not application:
+        blocks.append(KeyValue("办理事项", KIND_ZH.get(str(decision["kind"]), str(decision["kind"]))))  # type: ignore[index]
+    blocks += _lifecycle_blocks(application, decision)
     blocks.append(Rule())
     by_code = {str(i.get("service")): i for i in items or []}
     codes = _chosen_services(application, items)
