@@ -288,8 +288,13 @@ def record(platform: "Platform", actor: "Actor", uscc: str, id_number: str, face
                     "fields": [d.get("field") for d in e.summary if isinstance(d, dict)]}
                    for e in s.execute(select(EntityEvent).where(EntityEvent.uscc == uscc)
                                       .order_by(EntityEvent.id)).scalars()]
+        from service.platform import today_in_china
+
+        periods = suspensions(s, uscc, today_in_china())
+        suspension = ({"from": periods.in_force[0], "to": periods.in_force[1]} if periods.in_force else None)
         platform.audit(s, actor, "entity.record", uscc, purpose=purpose)
         return {"uscc": entity.uscc, "name": entity.name, "status": entity.status, "entity_type": entity.entity_type,
+                "suspension": suspension, "suspended_days": periods.days,
                 "type_label": current.get("type_label") or law.entity_type_label(entity.entity_type, []),
                 "established_on": entity.established_on, "state": current, "history": history,
                 "e_license": elicence.sign(platform.key, entity.uscc, entity.name)}

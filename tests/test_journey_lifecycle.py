@@ -103,7 +103,8 @@ def test_the_company_is_identified_by_its_licence_or_its_uscc() -> None:
     assert r.licence_read({"valid": True, "uscc": "91441702MA00000150", "name": "旧名", "current_name": "新名",
                            "registered": True, "status": "deregistering"}) == []
     assert r.company["name"] == "新名" and r.current is Step.APPLICANT_CARD  # a reprint while announced is fine
-    assert [s.value for s in r.steps] == ["company", "applicant_card", "phone", "liveness", "copies", "life_result"]
+    assert [s.value for s in r.steps] == ["company", "applicant_card", "phone", "liveness", "copies", "submit",
+                                      "life_result"]
 
 
 def test_a_name_change_walks_only_the_name_step_and_every_shareholder_signs(kiosk: Kiosk) -> None:

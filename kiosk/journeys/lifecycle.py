@@ -62,7 +62,7 @@ FIELD_STEPS: list[tuple[str, AnyStep]] = [
     ("applicant.verification.liveness", Step.LIVENESS), ("applicant", Step.APPLICANT_CARD),
     ("signatures", LifeStep.SIGN),
 ]
-DEREG_REASONS = ("决议解散", "营业期限届满", "章程规定的解散事由出现", "其他原因")
+DEREG_REASONS = ("股东会决议解散", "营业期限届满", "章程规定的解散事由出现", "其他原因")
 SUSPENSION_MONTHS = (3, 6, 12, 24, 36)
 COPIES = {"original": "A3", "duplicate": "A4"}  # 正本 A3 landscape, 副本 A4 portrait
 
@@ -118,8 +118,8 @@ class LifecycleJourney(RegistrationJourney):
             middle = [LifeStep.CLEARANCE, LifeStep.PROCEDURE]
         elif self.kind == "suspension":
             middle = [LifeStep.SUSPENSION]
-        else:
-            middle, tail = [LifeStep.COPIES], [LifeStep.RESULT]
+        else:  # the licence prints at once: no application (SUBMIT is never visited, it keeps the count right)
+            middle, tail = [LifeStep.COPIES], [Step.SUBMIT, LifeStep.RESULT]
         return IDENTITY + middle + tail  # type: ignore[return-value]
 
     @property
