@@ -373,14 +373,18 @@ def save_printed(p: Any, outcome: dict[str, Any]) -> None:
 
 
 # -- a company's later life (kiosk/journeys/lifecycle.py): reusable parts of the demo and the UI tests --------
-def card_for(id_number: str, cards: dict[str, Any] | None = None) -> Any:
-    """The ID card of the person with ``id_number``: one of ``cards`` or a sample card."""
-    from devices.idcard.samples import SAMPLE_CARDS
+SAMPLE_PEOPLE = {"张伟明": "zhang", "李秀英": "li", "陈国强": "chen"}  # the simulator's sample cards, by name
 
-    for card in [*(cards or {}).values(), *SAMPLE_CARDS.values()]:
-        if getattr(card, "id_number", None) == id_number:
-            return card
-    raise AssertionError(f"no card for {id_number[:6]}…")
+
+def card_for(signer: dict[str, Any], cards: dict[str, Any] | None = None) -> Any:
+    """The ID card a signer puts on the reader: one of ``cards`` (by ID number or name), else a sample card."""
+    for key in (signer.get("id_number"), signer.get("name")):
+        if key and key in (cards or {}):
+            return (cards or {})[key]
+    name = SAMPLE_PEOPLE.get(str(signer.get("name")))
+    if name is None:
+        raise AssertionError(f"no card for {signer.get('name')}")
+    return name
 
 
 def type_code(p: Any, text: str) -> Iterator[float]:
@@ -408,6 +412,8 @@ def open_company_of(p: Any, kind: str, e_license: str | None = None, uscc: str |
     p.tap(tile)
     yield from wait_for(p, screen_is(p, "company"), "the company step")
     yield 0.5
+    if shot:
+        p.shot(shot + "company")
     if e_license:
         camera = p.app.runtime.devices["camera"]
         camera.simulator.show_text(e_license)
@@ -419,7 +425,7 @@ def open_company_of(p: Any, kind: str, e_license: str | None = None, uscc: str |
         yield 0.3
         yield from type_code(p, uscc or "")
         if shot:
-            p.shot(shot)
+            p.shot(shot + "uscc-typed")
         p.tap("look_up")
         yield from wait_for(p, screen_is(p, "applicant_card"), "the legal representative's card", 20)
 
@@ -443,7 +449,7 @@ def sign_life(p: Any, cards: dict[str, Any] | None = None, timeout: float = 60, 
         who = dict(screen.signer)
         if screen.needs_card:
             p.shot(f"{prefix}sign-card")
-            yield from read_card(p, card_for(who["id_number"], cards), "life_sign")
+            yield from read_card(p, card_for(who, cards), "life_sign")
             yield from wait_for(p, lambda s=screen: not s.needs_card, f"{who.get('name')}'s card")
         n += 1
         yield from sign(p)
@@ -459,7 +465,7 @@ def sign_life(p: Any, cards: dict[str, Any] | None = None, timeout: float = 60, 
 def change_name(p: Any, e_license: str, card: Any, trade: str, phone_number: str,
                 cards: dict[str, Any] | None = None, prefix: str = "21-change-") -> Iterator[float]:
     """变更登记 of the name: the e-licence QR, identity, only the name step (prefilled), every shareholder signs."""
-    yield from open_company_of(p, "change", e_license=e_license)
+    yield from open_company_of(p, "change", e_license=e_license, shot=prefix)
     yield from life_identity(p, card, phone_number, "change_what")
     what = p.screen()
     p.shot(prefix + "what")
@@ -486,7 +492,7 @@ def change_name(p: Any, e_license: str, card: Any, trade: str, phone_number: str
 def change_address(p: Any, uscc: str, card: Any, phone_number: str, street: str | None = None,
                    cards: dict[str, Any] | None = None, prefix: str = "22-address-") -> Iterator[float]:
     """变更登记 of the address: the USCC typed, identity, only the address step."""
-    yield from open_company_of(p, "change", uscc=uscc, shot=prefix + "uscc-typed")
+    yield from open_company_of(p, "change", uscc=uscc, shot=prefix)
     yield from life_identity(p, card, phone_number, "change_what")
     what = p.screen()
     p.tap(next(r.ids.toggle for r in what.ids.item_rows.children if r.item == "address"))
@@ -501,7 +507,7 @@ def change_address(p: Any, uscc: str, card: Any, phone_number: str, street: str 
 def suspend(p: Any, uscc: str, card: Any, phone_number: str, months: int = 6,
             prefix: str = "23-suspend-") -> Iterator[float]:
     """歇业备案: from today, ``months`` long, the first statutory cause, the registered address for documents."""
-    yield from open_company_of(p, "suspension", uscc=uscc)
+    yield from open_company_of(p, "suspension", uscc=uscc, shot=prefix)
     yield from life_identity(p, card, phone_number, "suspension")
     screen = p.screen()
     p.tap(find_text(screen.ids.months, p.app.tr("life.suspension.months", n=str(months))))
@@ -528,7 +534,7 @@ def deregister(p: Any, e_license: str, card: Any, phone_number: str, cards: dict
                prefix: str = "25-dereg-", finish: bool = True) -> Iterator[float]:
     """注销: the one table first, then simplified when the company qualifies (else ordinary), every shareholder
     signs; ``finish=False`` stops at the procedure page (the caller looks at it)."""
-    yield from open_company_of(p, "deregistration", e_license=e_license)
+    yield from open_company_of(p, "deregistration", e_license=e_license, shot=prefix)
     yield from life_identity(p, card, phone_number, "clearance")
     table = p.screen()
     yield from wait_for(p, lambda: bool(table.table), "the one table", 20)
@@ -550,7 +556,7 @@ def deregister(p: Any, e_license: str, card: Any, phone_number: str, cards: dict
 def reprint_licence(p: Any, uscc: str, card: Any, phone_number: str, copies: tuple[str, ...] = ("original",),
                     prefix: str = "26-reprint-") -> Iterator[float]:
     """补打营业执照: the USCC typed, identity, the copies, printed on the document printer."""
-    yield from open_company_of(p, "reprint", uscc=uscc)
+    yield from open_company_of(p, "reprint", uscc=uscc, shot=prefix)
     yield from life_identity(p, card, phone_number, "copies")
     screen = p.screen()
     for copy in copies:
@@ -575,9 +581,7 @@ def finish_visit(p: Any) -> Iterator[float]:
 def lifecycle_walk(p: Any, e_license: str, uscc: str) -> Iterator[float]:
     """After the registration: the company's later life — its name changed (QR code), its licence reprinted
     (USCC typed), a suspension filed and business resumed, and its deregistration (the one table first)."""
-    from devices.idcard.samples import SAMPLE_CARDS
-
-    zhang = SAMPLE_CARDS["zhang"]
+    zhang = "zhang"  # the sample card of 张伟明, the company's legal representative
     app = p.app
     walk: dict[str, Any] = {}
     yield from change_name(p, e_license, zhang, "星河远航", "13800138001")

@@ -166,7 +166,8 @@ def entity(running: Any, uscc: str) -> Any:
 
 
 def name_codes(kiosk: Kiosk, n: dict[str, str], applicant: dict[str, str] | None = None,
-               shareholders: list[dict[str, str]] | None = None, submitted: datetime | None = None) -> set[str]:
+               shareholders: list[dict[str, str]] | None = None, submitted: datetime | None = None,
+               full: bool = False) -> Any:
     """What an establishment with this name gets from the rules (submitted by ``applicant``)."""
     doc = application(trade=n["trade_name"], name=n)
     if applicant is not None:
@@ -182,7 +183,7 @@ def name_codes(kiosk: Kiosk, n: dict[str, str], applicant: dict[str, str] | None
     if submitted is not None:
         doc["submitted_at"] = submitted.isoformat()
     decision = kiosk.submit(doc)
-    return codes(decision) | {decision["decision"]}
+    return decision if full else codes(decision) | {decision["decision"]}
 
 
 # -- who may apply, and for which company --------------------------------------------------------------
@@ -486,9 +487,19 @@ def test_simplified_deregistration_announces_then_takes_effect_and_frees_the_nam
     assert "NAME_DUPLICATE" in others and "rejected" in others
     later = datetime.combine(until + timedelta(days=1 + law.NAME_PROTECTED_AFTER_CANCEL_DAYS + 1),
                              datetime.min.time(), CHINA).replace(hour=10)
-    assert "NAME_DUPLICATE" not in name_codes(kiosk, company.name, submitted=later)
-    again = name_codes(kiosk, company.name, applicant=company.rep, shareholders=company.shareholders)
-    assert again == {"approved"}, again
+    judged = running.platform.judge  # offline, registering nothing: a stranger a year and a day later
+    from service.contract.models import ApplicationIn
+
+    stranger = application(trade=company.name["trade_name"], name=company.name, submitted_at=later.isoformat())
+    nobody = person(fresh_person("冯路人"))
+    stranger["shareholders"][1].update(nobody)
+    stranger["officers"]["supervisor"], stranger["signatures"][1]["id_number"] = nobody, nobody["id_number"]
+    assert judged(ApplicationIn.model_validate(stranger))["decision"] == "approved"
+    stranger["submitted_at"] = datetime.now(CHINA).isoformat()
+    assert [r["code"] for r in judged(ApplicationIn.model_validate(stranger))["reasons"]] == ["NAME_DUPLICATE"]
+    again = name_codes(kiosk, company.name, applicant=company.rep, shareholders=company.shareholders, full=True)
+    assert again["decision"] == "approved" and not again["reasons"], again
+    assert again["uscc"] != company.uscc  # a new company under the old name, not the old one answered again
 
 
 def test_ordinary_deregistration_takes_the_creditor_announcement(kiosk: Kiosk, running: Any) -> None:

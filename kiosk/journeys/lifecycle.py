@@ -107,7 +107,7 @@ class LifecycleJourney(RegistrationJourney):
 
     # -- the path --------------------------------------------------------------------------
     @property
-    def steps(self) -> list[Step]:  # type: ignore[override]
+    def steps(self) -> list[Step]:
         tail: list[AnyStep] = [LifeStep.CHECK, LifeStep.SIGN, Step.SUBMIT, LifeStep.RESULT]
         if self.kind == "change":
             middle: list[AnyStep] = [LifeStep.CHANGE_WHAT]
@@ -125,6 +125,9 @@ class LifecycleJourney(RegistrationJourney):
     @property
     def llc(self) -> bool:
         return (self.draft.entity_type or "llc") == "llc"
+
+    def _go(self, step: Any) -> None:
+        super()._go(step)
 
     def _advance(self, step: Any) -> list[Problem]:
         self.done.add(step)
@@ -462,17 +465,18 @@ class LifecycleJourney(RegistrationJourney):
 
     def printed(self, outcome: dict[str, Any]) -> None:
         self.reprinted = outcome
-        self.done.add(LifeStep.COPIES)
+        self.done.add(LifeStep.COPIES)  # type: ignore[arg-type]
         self._go(LifeStep.RESULT)
 
     def licence_application(self) -> dict[str, Any]:
         """The company as the licence shows it (establishment shape): the record with the changes applied."""
         state = self.current_state
         d = self.draft
-        doc = {"entity_type": d.entity_type or "llc", "name": state.get("name") or {},
-               "address": state.get("address") or {}, "business_scope": state.get("business_scope") or [],
-               "registered_capital_cny": state.get("registered_capital_cny"),
-               "shareholders": state.get("shareholders") or [], "officers": state.get("officers") or {}}
+        doc: dict[str, Any] = {
+            "entity_type": d.entity_type or "llc", "name": state.get("name") or {},
+            "address": state.get("address") or {}, "business_scope": state.get("business_scope") or [],
+            "registered_capital_cny": state.get("registered_capital_cny"),
+            "shareholders": state.get("shareholders") or [], "officers": state.get("officers") or {}}
         for key, value in self.changes().items():
             doc[key] = value
         if not (doc["officers"] or {}).get("legal_representative") and d.applicant_card is not None:
