@@ -85,3 +85,8 @@ def test_the_one_table_for_a_company_that_owes_tax_and_a_reprint_at_another_kios
     assert reprint["documents"] == 2 and reprint["kiosk"] == "YJ-OTHER-0002"
     # logged at the platform, with the kiosk that printed
     assert any(a[:2] == ["kiosk:YJ-OTHER-0002", "entity.record"] and a[3] == "reprint" for a in reprint["audit"])
+
+
+def test_the_lifecycle_screens_are_translated_large_enough_and_readable(tmp_path: Path) -> None:
+    outcome = run_script("tests.uiscripts:audit_lifecycle_screens", tmp_path, timeout=240)
+    assert outcome["result"]["findings"] == {}

@@ -676,3 +676,63 @@ def _second_kiosk(app, kiosk_id):
     KioskKeys(running.platform.settings.kiosks).enrol(kiosk_id, public_pem(key))
     runtime = Runtime.build(cfg)
     return {"runtime": runtime, "services": KioskServices(runtime, cfg), "cfg": cfg}
+
+
+def audit_lifecycle_screens(p):
+    """The lifecycle screens with a company's record on them, in zh, en and large text: nothing untranslated,
+    no small target, no low contrast, nothing off screen."""
+    from datetime import date
+
+    from kiosk.journeys.lifecycle import LifecycleJourney, LifeStep
+    from kiosk.journeys.registration import Step
+    from screens.audit import audit
+    from service.contract.ids import make_id
+
+    app = p.app
+    yield 0.3
+    rep = {"name": "张伟明", "id_type": "resident_id", "id_number": make_id("441702", date(1985, 3, 14), 11)}
+    li = {"name": "李秀英", "id_type": "resident_id", "id_number": make_id("441704", date(1990, 1, 2), 26)}
+    record = {"uscc": "91441702MA00000150", "name": "阳江市星河科技有限公司", "status": "suspended",
+              "entity_type": "llc", "established_on": "2026-11-02", "e_license": "YZT1.x.y",
+              "suspension": {"from": "2026-11-20", "to": "2027-05-20"},
+              "state": {"name": {"region": "阳江市", "trade_name": "星河", "industry": "科技", "form": "有限公司",
+                                 "full": "阳江市星河科技有限公司"},
+                        "address": {"code": "441702000001", "text": "广东省阳江市江城区东风二路88号华润大厦1201室"},
+                        "business_scope": [{"code": "I6511-001", "text": "软件开发"}],
+                        "registered_capital_cny": 1_000_000,
+                        "shareholders": [{**rep, "subscribed_cny": 600_000, "contribution_deadline": "2030-12-31"},
+                                         {**li, "subscribed_cny": 400_000, "contribution_deadline": "2030-12-31"}],
+                        "officers": {"legal_representative": rep, "directors": [rep], "supervisor": li}}}
+    clearance = {"uscc": record["uscc"], "name": record["name"], "status": "active", "simplified_eligible": False,
+                 "open_matters": [{"service": "tax", "what": "尚有未申报的税款或未缴销的发票", "see": "请到办税服务厅办理清税"},
+                                  {"service": "bank_account", "what": "尚有未销户的银行账户", "see": "请到开户银行办理销户"}],
+                 "why_not": ["尚有未申报的税款或未缴销的发票（请到办税服务厅办理清税）"]}
+    findings = {}
+    screens = {LifeStep.COMPANY: "change", LifeStep.CHANGE_WHAT: "change", LifeStep.EQUITY: "change",
+               LifeStep.CLEARANCE: "deregistration", LifeStep.PROCEDURE: "deregistration",
+               LifeStep.SUSPENSION: "suspension", LifeStep.COPIES: "reprint", LifeStep.CHECK: "deregistration",
+               LifeStep.SIGN: "deregistration"}
+    for lang, elderly in (("zh", False), ("en", False), ("zh", True), ("en", True)):
+        app.lang = lang
+        if app.session.elderly_mode != elderly:
+            app.toggle_elderly()
+        for step, kind in screens.items():
+            j = LifecycleJourney(kind, today=date(2026, 12, 2))
+            j.company = {"uscc": record["uscc"], "name": record["name"], "status": record["status"]}
+            j.draft.applicant_card = {**rep, "card_type": "resident", "address": "广东省阳江市江城区东风二路18号"}
+            j.draft.phone = "13800138000"
+            j.record_loaded(record)
+            j.clearance_loaded(clearance)
+            j.procedure, j.reason, j.chosen = "ordinary", "股东会决议解散", ["registered_capital_cny"]
+            app.journey = j
+            j.current = step
+            app.show_journey()
+            yield 0.4
+            app.root.ids.idle.seconds = 0
+            found = audit(app.sm.current_screen)
+            if found:
+                findings[f"{step.value}/{lang}/{'large' if elderly else 'std'}"] = found
+            p.shot(f"audit-{step.value}-{lang}{'-large' if elderly else ''}")
+        app.journey = None
+    p.result["findings"] = findings
+    del Step
