@@ -286,3 +286,64 @@ def test_months_and_years() -> None:
     assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
     assert add_months(date(2028, 2, 29), 36) == date(2031, 2, 28)
     assert copy.copy(add_months(date(2026, 5, 1), 6)) == date(2026, 11, 1)
+
+
+# -- the receipts of lifecycle documents ----------------------------------------------------------------------
+KIOSK = {"id": "YJ-LIFE-01", "site": "阳江市政务服务中心", "platform_public_url": "https://yzt.yangjiang.gov.cn"}
+
+
+def _doc(kind: str, **fields: Any) -> dict[str, Any]:
+    from service.contract import acceptance
+
+    number = acceptance.make(TODAY, 7, 3, b"k" * 32)
+    return {"application_id": "0e8f0c3a-3d5e-4a55-9a9b-5b0f7f6c1a20", "acceptance_no": number, "kind": kind,
+            "uscc": "91441702MA00000150", "company_name": "阳江市星河科技有限公司",
+            "applicant": {"person": {"name": "张伟明", "id_number": REP["id_number"]}},
+            "submitted_at": "2026-12-02T10:00:00+08:00", **fields}
+
+
+def test_a_deregistration_receipt_says_the_announcement_and_the_day_it_takes_effect() -> None:
+    from kiosk.documents import acceptance_receipt, progress_receipt, result_notice
+
+    app = _doc("deregistration", procedure="simplified", reason="股东会决议解散")
+    decision = {"decision": "approved", "acceptance_no": app["acceptance_no"], "kind": "deregistration",
+                "uscc": app["uscc"], "announcement_until": "2026-12-22", "effective_on": "2026-12-23", "reasons": []}
+    text = result_notice(app, decision, KIOSK).plain_text()
+    assert "注销登记" in text and "简易注销" in text and "公示期至" in text and "2026-12-22" in text
+    assert "预计注销生效" in text and "2026-12-23" in text and "异议" in text
+    assert text.count("91441702MA00000150") == 1 and "张伟明" not in text and REP["id_number"] not in text
+    assert "营业执照" not in text.split("审批结果")[1].split("请妥善")[0].replace("营业执照已", "")  # no licence issued
+    review = dict(decision, decision="manual_review", announcement_until=None, effective_on=None,
+                  reasons=[{"code": "DEREG_OPEN_ITEMS", "severity": "review", "message": "尚有未办结事项"}])
+    assert "公示期至" not in acceptance_receipt(app, review, KIOSK).plain_text()
+    later = progress_receipt(None, {**decision, "name": app["company_name"]},
+                             [{"service": "tax", "status": "done"}, {"service": "seal", "status": "pending"}],
+                             KIOSK).plain_text()
+    assert "注销登记" in later and "税务注销（清税）" in later and "印章缴销" in later and "公示期至" in later
+
+
+def test_a_suspension_receipt_says_the_period_and_the_address_and_a_resumption_its_day() -> None:
+    from kiosk.documents import result_notice
+
+    app = _doc("suspension", **{"from": "2026-12-02", "to": "2027-06-02", "service_address": "阳江市东风二路88号"})
+    decision = {"decision": "approved", "acceptance_no": app["acceptance_no"], "kind": "suspension",
+                "uscc": app["uscc"], "effective_on": "2026-12-02", "reasons": []}
+    text = result_notice(app, decision, KIOSK).plain_text()
+    assert "歇业备案" in text and "2026-12-02 至 2027-06-02" in text and "东风二路88号" in text
+    assert "30日内" in text and "3年" in text
+    back = result_notice(_doc("suspension", **{"from": "2026-12-09", "to": "2026-12-09", "service_address": "x"}),
+                         {**decision, "effective_on": "2026-12-09"}, KIOSK).plain_text()
+    assert "恢复营业" in back and "2026-12-09" in back and "歇业期限" not in back
+
+
+def test_a_change_receipt_says_what_changed_and_who_was_told() -> None:
+    from kiosk.documents import linked_items_receipt, result_notice
+
+    app = _doc("change", changes={"name": {"full": "阳江市远航科技有限公司"}, "address": {"code": "1", "text": "x"}})
+    decision = {"decision": "approved", "acceptance_no": app["acceptance_no"], "kind": "change", "uscc": app["uscc"],
+                "effective_on": "2026-12-02", "reasons": [], "e_license": "x"}
+    text = result_notice(app, decision, KIOSK).plain_text()
+    assert "变更登记" in text and "名称、住所" in text and "统一社会信用代码不变" in text and "新印章" in text
+    items = [{"service": s, "status": "pending", "action": "update"} for s in ("seal", "tax", "bank_account")]
+    told = linked_items_receipt(app, decision, KIOSK, items).plain_text()
+    assert "刻制新印章" in told and "税务登记信息变更" in told and "银行账户信息变更" in told

@@ -113,6 +113,19 @@ def _parties(application: dict[str, Any] | None) -> list[Block]:
     return out
 
 
+def _said_uscc(application: dict[str, Any] | None) -> bool:
+    """A lifecycle receipt names the company's code with the company (:func:`_parties`): once is enough."""
+    return bool((application or {}).get("uscc")) and (application or {}).get("kind", "establishment") != "establishment"
+
+
+# what a department does for a change (update) or a deregistration (close)
+ACTION_ZH = {("seal", "update"): "刻制新印章", ("tax", "update"): "税务登记信息变更",
+             ("social_insurance", "update"): "社保登记信息变更", ("housing_fund", "update"): "公积金登记信息变更",
+             ("bank_account", "update"): "银行账户信息变更", ("seal", "close"): "印章缴销", ("tax", "close"): "税务注销（清税）",
+             ("social_insurance", "close"): "社保单位登记注销", ("housing_fund", "close"): "公积金单位账户注销",
+             ("bank_account", "close"): "银行账户销户"}
+
+
 def _chosen_services(application: dict[str, Any] | None, items: Iterable[dict[str, Any]] | None) -> list[str]:
     chosen = set((application or {}).get("linked_services") or {})
     chosen |= {str(i.get("service")) for i in items or [] if i.get("service")}
@@ -200,7 +213,7 @@ def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | N
     blocks = _header("受理回执", number, kiosk, now) + _parties(application)
     verdict = (decision or {}).get("decision", "queued")
     blocks.append(KeyValue("受理状态", DECISION_ZH.get(verdict, str(verdict)), bold=True))
-    if (decision or {}).get("uscc"):
+    if (decision or {}).get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks += _lifecycle_blocks(application, decision)
     blocks += _items_table(application, decision)
@@ -218,7 +231,7 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     blocks = _header("审批结果通知", number, kiosk, now) + _parties(application)
     blocks.append(Rule())
     blocks.append(KeyValue("审批结果", DECISION_ZH.get(verdict, str(verdict)), bold=True))
-    if decision.get("uscc"):
+    if decision.get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"]), bold=True))
     blocks += _lifecycle_blocks(application, decision)
     reasons = decision.get("reasons") or []
@@ -228,9 +241,11 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
             label = SEVERITY_ZH.get(reason.get("severity", ""), "")
             blocks.append(Text(f"{index}. 【{label}】{reason.get('message') or reason.get('code', '')}"))
     kind = (application or {}).get("kind") or decision.get("kind") or "establishment"
+    resumed = kind == "suspension" and _day((application or {}).get("from")) == _day((application or {}).get("to"))
     next_step = {
         "approved": {"deregistration": "注销申请已受理并进入公示，生效后将短信通知；可扫下方二维码查询进度。",
-                     "suspension": "歇业备案已办结，将在国家企业信用信息公示系统公示歇业期限和文书送达地址。"
+                     "suspension": "已恢复营业，将在国家企业信用信息公示系统公示终止歇业。" if resumed else
+                     "歇业备案已办结，将在国家企业信用信息公示系统公示歇业期限和文书送达地址。"
                      }.get(kind, "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。"),
         "manual_review": "申请已转人工审核，结果将以短信通知，也可扫下方二维码查询。",
         "rejected": "请按审查意见更正后重新提交；已填写的信息已为您保留。",
@@ -241,10 +256,13 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     return Receipt("result", app_id, "审批结果通知", tuple(blocks + _footer(number, kiosk)))
 
 
-def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None) -> list[Block]:
+def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None,
+                 kind: str = "establishment") -> list[Block]:
     item = item or {}
     status = item.get("status", "pending")
-    out: list[Block] = [Text(f"■ {linked_name(code)}", bold=True),
+    action = item.get("action") or {"change": "update", "deregistration": "close"}.get(kind, "open")
+    label = ACTION_ZH.get((code, str(action)), linked_name(code))
+    out: list[Block] = [Text(f"■ {label}", bold=True),
                         KeyValue("办理状态", ITEM_STATUS_ZH.get(status, str(status))),
                         KeyValue("预计办结", _when(item["expected_by"]) + " 前" if item.get("expected_by")
                                  else expected_time(code))]
@@ -268,7 +286,7 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
     app_id, number = _application_id(application, decision), _number(application, decision)
     by_code = {str(i.get("service")): i for i in items or []}
     blocks = _header("关联事项回执", number, kiosk, now) + _parties(application)
-    if (decision or {}).get("uscc"):
+    if (decision or {}).get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks.append(Rule())
     codes = _chosen_services(application, items)
@@ -276,8 +294,9 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
         blocks.append(Text("变更信息已推送以下部门同步更新：", bold=True))
     if not codes:
         blocks.append(Text("本次未选择关联事项。"))
+    kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
     for code in codes:
-        blocks += _item_blocks(code, by_code.get(code), application)
+        blocks += _item_blocks(code, by_code.get(code), application, kind)
     return Receipt("linked_items", app_id, "关联事项回执", tuple(blocks + _footer(number, kiosk)))
 
 
@@ -300,8 +319,9 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
     codes = _chosen_services(application, items)
     if not codes:
         blocks.append(Text("暂无关联事项办理记录。"))
+    kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
     for code in codes:
-        blocks += _item_blocks(code, by_code.get(code), application)
+        blocks += _item_blocks(code, by_code.get(code), application, kind)
     done = sum(1 for c in codes if by_code.get(c, {}).get("status") == "done")
     blocks.append(KeyValue("办结进度", f"{done}/{len(codes)} 项已办结", bold=True))
     return Receipt("progress", app_id, "进度查询回执", tuple(blocks + _footer(number, kiosk)))
