@@ -47,6 +47,9 @@ def test_change_suspend_resume_and_simplified_deregistration(tmp_path: Path) -> 
     assert r["resumed"]["kind"] == "approved" and r["resumed"]["status"] == "active"
     assert any("恢复营业" in line for line in r["resumed"]["lines"])
 
+    assert r["progress_by_number"] == name["acceptance_no"]  # found by its number (and by QR and card)
+    assert isinstance(r["progress_items"], dict)  # by card: the newest of the representative's applications
+
     dereg = r["dereg"]
     assert dereg["kind"] == "approved" and dereg["number"], dereg
     until = dereg["announcement_until"]

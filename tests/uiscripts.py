@@ -541,7 +541,8 @@ def _life_outcome(p):
     screen = p.screen()
     return {"kind": screen.kind, "lines": list(screen.lines), "company": screen.company, "uscc": screen.uscc,
             "number": screen.number, "qr": screen.qr, "decision": decision.get("decision"),
-            "application_id": decision.get("application_id"), "codes": [r["code"] for r in decision.get("reasons", [])],
+            "application_id": decision.get("application_id"), "acceptance_no": decision.get("acceptance_no"),
+            "codes": [r["code"] for r in decision.get("reasons", [])],
             "announcement_until": decision.get("announcement_until"), "effective_on": decision.get("effective_on"),
             "licence_printed": outcome.get("licence_printed"), "receipts": outcome.get("receipts", []),
             "items": {i["service"]: i.get("action") for i in outcome.get("items", [])}}
@@ -553,8 +554,8 @@ def lifecycle_change_suspend_close(p):
     from datetime import date
 
     from devices.idcard.samples import SAMPLE_CARDS
-    from screens.demo_script import (change_address, change_name, deregister, finish_visit, resume_business,
-                                     suspend)
+    from screens.demo_script import (change_address, change_name, deregister, finish_visit, query_progress,
+                                     resume_business, suspend)
     from service.lifecycle import finish_announcements
 
     app = p.app
@@ -591,6 +592,8 @@ def lifecycle_change_suspend_close(p):
     out["resumed"] = _life_outcome(p)
     out["resumed"]["status"] = client.verify_licence(company["e_license"]).get("status")
     yield from finish_visit(p)
+    # the change's progress, exactly as an establishment's: the receipt's QR code, the number, the card
+    yield from query_progress(p, out["name"]["acceptance_no"])
 
     # 4. another company, nothing open anywhere: simplified deregistration, the announcement shown
     closing, rep = _life_register_until(app, lambda t: not t["open_matters"], "孙简易")
