@@ -83,6 +83,9 @@ def test_the_one_table_for_a_company_that_owes_tax_and_a_reprint_at_another_kios
     assert owing["refused"] and "普通注销" in owing["refused"][0]
     assert owing["kind"] == "manual_review" and owing["codes"] == ["DEREG_OPEN_ITEMS"]
 
+    refused = r["refused"]
+    assert refused["refused"] and "法定代表人" in refused["problems"][0] and "授权委托书" in refused["problems"][0]
+
     reprint = r["reprint"]
     assert reprint["kind"] == "reprinted" and reprint["copies"] == {"original": True, "duplicate": True}
     assert reprint["documents"] == 2 and reprint["kiosk"] == "YJ-OTHER-0002"

@@ -616,7 +616,8 @@ def lifecycle_owing_and_reprint(p):
     """A company that owes tax is shown what is open and cannot take the simplified way; a licence is
     reprinted at another kiosk (a second kiosk id, its own devices, the same platform)."""
     from devices.idcard.samples import SAMPLE_CARDS
-    from screens.demo_script import deregister, finish_visit, reprint_licence, screen_is, sign_life, wait_for
+    from screens.demo_script import (deregister, finish_visit, life_identity, open_company_of, reprint_licence,
+                                     screen_is, sign_life, wait_for)
 
     app = p.app
     yield 0.5
@@ -639,9 +640,17 @@ def lifecycle_owing_and_reprint(p):
     out["owing"].update(_life_outcome(p))
     yield from finish_visit(p)
 
-    # the licence at another kiosk of the city
+    # someone who is not the legal representative (李秀英 holds 40 %) is told what to do instead
     zhang = SAMPLE_CARDS["zhang"]
     company = _life_register(app, zhang)
+    yield from open_company_of(p, "suspension", uscc=company["uscc"])
+    yield from life_identity(p, "li", "13900000203", "suspension")
+    p.shot("32-not-the-legal-representative")
+    out["refused"] = {"refused": p.screen().refused, "problems": [x.message_zh for x in p.screen().problems]}
+    p.tap("leave")
+    yield from wait_for(p, screen_is(p, "home"), "home")
+
+    # the licence at another kiosk of the city
     first = {"runtime": app.runtime, "services": app.services, "cfg": app.cfg}
     other = _second_kiosk(app, "YJ-OTHER-0002")
     try:
