@@ -32,14 +32,24 @@ HUAXIN = make_uscc("441702", 900000)  # 阳江市华信科技有限公司 of the
 ABNORMAL = make_uscc("441702", 900001)  # 聚集0贸易, listed here as on the abnormal-operation list
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Any:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def running(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The platform on SQLite, then on PostgreSQL (a private cluster; skipped where it is not installed)."""
     folder = tmp_path_factory.mktemp("lifecycle")
     (folder / "reference").mkdir()
     (folder / "reference" / "abnormal.csv").write_text(f"uscc\n{ABNORMAL}\n", encoding="utf-8")
-    r = start_platform(folder)
+    pg = None
+    settings: dict[str, Any] = {}
+    if request.param == "postgresql":
+        from tests.pghelp import Postgres
+
+        pg = Postgres()
+        settings["db_url"] = pg.new_database("lifecycle")
+    r = start_platform(folder, **settings)
     yield r
     r.stop()
+    if pg is not None:
+        pg.stop()
 
 
 @pytest.fixture(scope="module")
