@@ -2,12 +2,15 @@
 
 * before deciding: opens the company's sealed state, asks every department what is still open
   (企业退出"一张表"), sums earlier suspensions;
-* on approval (:func:`take_effect`): a change updates the registry at once (same USCC, a new
-  e-licence, the departments told as items, a new seal when the name changes); a suspension starts
-  (or, when its end is today, ends the one in force); a deregistration starts its public
-  announcement (20 days simplified, 45 ordinary) and takes effect when it ends
-  (:func:`finish_announcements`, run by the dispatcher): the entity is deregistered, its name freed,
-  the departments close their side;
+* on approval (:func:`take_effect`, at once or when a reviewer approves; periods count from the day of
+  the decision): a change updates the registry (same USCC, a new e-licence, the departments told as
+  items, a new seal when the name changes); a suspension starts, or is scheduled, or — when its end is
+  today — ends the one in force and calls off those to come (resuming early); a deregistration starts
+  its public announcement (20 days simplified, 45 ordinary; an individual business is not announced but
+  the departments have 10 days to object, and its ordinary deregistration needs no liquidation) and
+  takes effect when that ends (:func:`finish_announcements`, run by the dispatcher): the entity is
+  deregistered, its name freed, the departments close their side; an objection (:func:`object_to`)
+  stops it and hands it to a registration officer;
 * for the legal representative at any kiosk: the company's record (prefill of a change, licence
   reprint), after the platform's own face proof.
 """
