@@ -188,6 +188,9 @@ class KioskServices:
             return outcome
         outcome["decision"] = decision
         verdict = decision.get("decision")
+        if application.get("kind", "establishment") != "establishment":  # change, deregistration, suspension
+            self._print_lifecycle(journey, application, decision, kiosk, outcome, progress)
+            return outcome
         if verdict == "approved":
             if decision.get("e_license"):  # a new company: its licence (single items issue none)
                 progress("submit.printing_licence")
@@ -232,7 +235,8 @@ class KioskServices:
 
         makers = {"acceptance": lambda: documents.acceptance_receipt(application, decision, kiosk),
                   "result": lambda: documents.result_notice(application, decision or {}, kiosk),
-                  "linked_items": lambda: documents.linked_items_receipt(application, decision, kiosk)}
+                  "linked_items": lambda: documents.linked_items_receipt(application, decision, kiosk,
+                                                                               outcome.get("items"))}
         receipt = makers[kind]()
         try:
             result = self.device("receipt_printer").print_receipt(receipt)
@@ -306,6 +310,10 @@ class KioskServices:
         def person(p: dict[str, Any]) -> str:
             return f"{p['name']}（{mask_id(p['id_number'])}）"
 
+        rows_of = getattr(journey, "summary_rows", None)
+        if rows_of is not None:  # a lifecycle journey says what its check page shows
+            return list(rows_of(t, person, mask_phone))
+
         company = getattr(journey, "company", None)
         if company:  # single items for an existing company
             rows = [("licence", t("step.licence"), f"{company.get('name', '')}（{company.get('uscc', '')}）")]
@@ -337,3 +345,110 @@ class KioskServices:
             rows.append(("officers", t("step.officers"), "；".join(parts)))
         rows.append(("linked", t("step.linked"), "、".join(t("linked." + k) for k in d.linked)))
         return rows
+
+    # -- a company's later life (kiosk/journeys/lifecycle.py) ------------------------------------
+    def find_company(self, uscc: str) -> dict[str, Any] | None:
+        """The company registered under a typed USCC (its name and status), or None."""
+        from kiosk.platform_client import PlatformError
+
+        try:
+            found = self.platform().clearance(uscc)
+        except PlatformError as exc:
+            if exc.status in (404, 422):
+                return None
+            raise ServiceError("error.platform.down", exc.message) from None
+        return {"uscc": found.get("uscc"), "name": found.get("name"), "status": found.get("status")}
+
+    def company_record(self, journey: Any, purpose: str) -> dict[str, Any] | None:
+        """The company's record for its legal representative (the platform checks the face proof and that
+        this person represents the company); None when the platform refuses: not the legal representative."""
+        from kiosk.journeys.registration import person_of
+        from kiosk.platform_client import PlatformError
+
+        person = person_of(journey.draft.applicant_card)
+        try:
+            return self.platform().record(journey.company["uscc"], person["id_number"] or "",
+                                          journey.draft.face_verification_id or "", purpose)
+        except PlatformError as exc:
+            if exc.status in (404, 422):
+                return None
+            raise ServiceError("error.platform.down", exc.message) from None
+
+    def clearance(self, uscc: str) -> dict[str, Any]:
+        """企业退出"一张表": what each department still holds open for the company, and who to see."""
+        from kiosk.platform_client import PlatformError
+
+        try:
+            return self.platform().clearance(uscc)
+        except PlatformError as exc:
+            raise ServiceError("error.platform.down", exc.message) from None
+
+    def _lifecycle_licence(self, journey: Any, uscc: str, e_license: str, size: str) -> bytes:
+        from kiosk.documents import licence_from, licence_pdf
+
+        doc = journey.licence_application()
+        licence = licence_from(doc, {"decision": "approved", "uscc": uscc, "e_license": e_license},
+                               authority=f"{self.cfg.kiosk.region}市场监督管理局",
+                               public_url=self.kiosk_info()["platform_public_url"])
+        if doc.get("established_on"):
+            licence["established"] = str(doc["established_on"])[:10]  # a new licence, the same company
+        return licence_pdf(licence, size)
+
+    def _print_pdf(self, pdf: bytes, job_id: str, title: str, size: str) -> tuple[bool, str]:
+        try:
+            printer = self.device("document_printer")
+            result = printer.print_pdf(pdf, job_id, "licence", title, size)
+        except ServiceError:
+            return False, tr("print.licence_kept", "zh")
+        except Exception as exc:  # the decision stands whatever the printer does
+            log.error("licence printing failed: %s", exc)
+            return False, tr("print.licence_kept", "zh")
+        return result.printed, tr("print.licence_done", "zh") if result.printed else result.message_zh
+
+    def _print_lifecycle(self, journey: Any, application: dict[str, Any], decision: dict[str, Any],
+                         kiosk: dict[str, Any], outcome: dict[str, Any], progress: Any) -> None:
+        """A change prints its new licence (the same USCC), the decision and the departments told; a
+        deregistration or suspension its decision with the dates; anything in review its acceptance receipt."""
+        verdict = decision.get("decision")
+        if verdict == "approved":
+            if application.get("kind") == "change" and decision.get("e_license"):
+                progress("submit.printing_licence")
+                pdf = self._lifecycle_licence(journey, decision["uscc"], decision["e_license"], "A4")
+                outcome["licence_pdf"] = pdf
+                printed, said = self._print_pdf(pdf, application["application_id"],
+                                                f"营业执照 {decision.get('uscc', '')}", "A4")
+                outcome["licence_printed"] = printed
+                outcome["printed"].append(said)
+            progress("submit.printing_receipt")
+            self._print_receipt("result", application, decision, kiosk, outcome)
+            if application.get("kind") == "change":
+                try:
+                    found = self.platform().status(application["application_id"]) or {}
+                except Exception as exc:  # the items are on the progress page whatever happens here
+                    log.warning("items of %s not read: %s", application["application_id"], exc)
+                    found = {}
+                outcome["items"] = found.get("items", [])
+                self._print_receipt("linked_items", application, decision, kiosk, outcome)
+        elif verdict == "manual_review":
+            progress("submit.printing_receipt")
+            self._print_receipt("acceptance", application, decision, kiosk, outcome)
+
+    def reprint(self, journey: Any) -> dict[str, Any]:
+        """The licence reprinted from the company's record (the platform logged the request with this kiosk):
+        each chosen copy — 正本 A3, 副本 A4 — on the document printer."""
+        import uuid
+
+        from kiosk.journeys.lifecycle import COPIES
+
+        record = journey.record or {}
+        outcome: dict[str, Any] = {"printed": [], "copies": {}, "licence_pdf": None}
+        for copy in journey.copies:
+            size = COPIES[copy]
+            pdf = self._lifecycle_licence(journey, record["uscc"], record["e_license"], size)
+            outcome["licence_pdf"] = outcome["licence_pdf"] or pdf
+            printed, said = self._print_pdf(pdf, str(uuid.uuid4()), f"营业执照（{tr('life.copy.' + copy, 'zh')}）"
+                                            f" {record['uscc']}", size)
+            outcome["copies"][copy] = printed
+            outcome["printed"].append(f"{tr('life.copy.' + copy, 'zh')}：{said}")
+        log.info("licence reprinted for %s: %s", record.get("uscc"), outcome["copies"])
+        return outcome

@@ -125,6 +125,9 @@ class KioskApp(App):
         }
         for step, cls in steps.items():
             self.sm.add_widget(cls(name=step.value))
+        from screens import lifecycle
+
+        lifecycle.register(self.sm)  # change, deregistration, suspension, reprint
         root.ids.corner.hold_s = self.cfg.maintenance.corner_hold_s
         Window.bind(on_touch_down=self._any_touch, on_request_close=self._refuse_close)
         Clock.schedule_interval(self._tick, 0.25)
@@ -173,6 +176,10 @@ class KioskApp(App):
             self.journey = cls(kiosk_id=k.id, preset_bank=preset, application_id=app_id, acceptance_no=number)
             self.outcome = None
             self.show_journey()
+        elif kind in ("change", "deregistration", "suspension", "reprint"):
+            from screens import lifecycle
+
+            lifecycle.start(self, kind)
         elif kind == "progress":
             self.go("progress")
         elif kind == "guide":

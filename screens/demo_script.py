@@ -1,5 +1,6 @@
 """The scripted citizen of ``yzt demo``: opens an LLC with two shareholders and all five linked items,
-then queries its progress, photographing every screen; the printed licence and receipts are saved.
+then queries its progress, then walks the company's later life (change of name, reprint, suspension and
+resumption, deregistration), photographing every screen; the printed licences and receipts are saved.
 
 Every step goes through real touches on the real screens; the citizen's "hands" are the device
 simulators: cards are placed on the SAM reader simulator, the face is shown to the simulated camera,
@@ -294,6 +295,9 @@ def full_visit(p: Any) -> Iterator[float]:
     if decision.get("acceptance_no"):
         yield from query_progress(p, decision["acceptance_no"])
         save_printed(p, outcome)  # and the progress receipt
+    if decision.get("decision") == "approved" and decision.get("e_license"):
+        yield from lifecycle_walk(p, decision["e_license"], decision["uscc"])
+        save_printed(p, outcome)  # and the lifecycle receipts
 
 
 def query_progress(p: Any, acceptance_no: str) -> Iterator[float]:
@@ -366,3 +370,240 @@ def save_printed(p: Any, outcome: dict[str, Any]) -> None:
     for i, job in enumerate(getattr(sim, "jobs", []) or [], 1):
         if job.png:
             (p.out_dir / f"receipt-{i}.png").write_bytes(job.png)
+
+
+# -- a company's later life (kiosk/journeys/lifecycle.py): reusable parts of the demo and the UI tests --------
+SAMPLE_PEOPLE = {"张伟明": "zhang", "李秀英": "li", "陈国强": "chen"}  # the simulator's sample cards, by name
+
+
+def card_for(signer: dict[str, Any], cards: dict[str, Any] | None = None) -> Any:
+    """The ID card a signer puts on the reader: one of ``cards`` (by ID number or name), else a sample card."""
+    for key in (signer.get("id_number"), signer.get("name")):
+        if key and key in (cards or {}):
+            return (cards or {})[key]
+    name = SAMPLE_PEOPLE.get(str(signer.get("name")))
+    if name is None:
+        raise AssertionError(f"no card for {signer.get('name')}")
+    return name
+
+
+def type_code(p: Any, text: str) -> Iterator[float]:
+    """Letters and digits on the on-screen keyboard (English letters, the digits layout for digits)."""
+    keyboard = p.app.keyboard
+    for ch in text:
+        want = "digits" if ch.isdigit() else "english"
+        if keyboard.mode != want:
+            if want == "digits":
+                p.tap(keyboard.key_button("mode:digits"))
+            else:
+                if keyboard.mode == "digits":
+                    p.tap(keyboard.key_button("mode:pinyin"))
+                    yield 0.05
+                p.tap(keyboard.key_button("mode:english"))
+            yield 0.05  # new keys are laid out on the next frame
+        p.tap(keyboard.key_button(ch.lower()))
+    yield 0.1
+
+
+def open_company_of(p: Any, kind: str, e_license: str | None = None, uscc: str | None = None,
+                    shot: str = "") -> Iterator[float]:
+    """Home → one of the lifecycle tiles → the company: its e-licence QR shown to the camera, or its USCC typed."""
+    tile = {"change": "change", "deregistration": "deregister", "suspension": "suspend", "reprint": "reprint"}[kind]
+    p.tap(tile)
+    yield from wait_for(p, screen_is(p, "company"), "the company step")
+    yield 0.5
+    if shot:
+        p.shot(shot + "company")
+    if e_license:
+        camera = p.app.runtime.devices["camera"]
+        camera.simulator.show_text(e_license)
+        yield from wait_for(p, screen_is(p, "applicant_card"), "the legal representative's card", 20)
+        camera.simulator.show_nothing()
+    else:
+        screen = p.screen()
+        p.tap(screen.ids.code)
+        yield 0.3
+        yield from type_code(p, uscc or "")
+        if shot:
+            p.shot(shot + "uscc-typed")
+        p.tap("look_up")
+        yield from wait_for(p, screen_is(p, "applicant_card"), "the legal representative's card", 20)
+
+
+def life_identity(p: Any, card: Any, phone_number: str, then: str) -> Iterator[float]:
+    """The legal representative's card, phone and face; the platform hands over the company's record."""
+    yield from identify_person(p, card, phone_number)
+    yield from wait_for(p, screen_is(p, then), then, 30)
+    screen = p.screen()
+    yield from wait_for(p, lambda: screen.ready or screen.refused, "the company's record", 20)
+
+
+def sign_life(p: Any, cards: dict[str, Any] | None = None, timeout: float = 60, prefix: str = "") -> Iterator[float]:
+    """Check your answers → each signer reads their own card, then signs → submission → the result."""
+    p.shot(f"{prefix}check-your-answers")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "life_sign"), "signing")
+    n = 0
+    while p.app.sm.current == "life_sign":
+        screen = p.screen()
+        who = dict(screen.signer)
+        if screen.needs_card:
+            p.shot(f"{prefix}sign-card")
+            yield from read_card(p, card_for(who, cards), "life_sign")
+            yield from wait_for(p, lambda s=screen: not s.needs_card, f"{who.get('name')}'s card")
+        n += 1
+        yield from sign(p)
+        p.shot(f"{prefix}sign-{n}")
+        p.tap("confirm")
+        yield from wait_for(p, lambda w=who: p.app.sm.current != "life_sign" or p.screen().signer != w,
+                            "the next signer")
+    yield from wait_for(p, screen_is(p, "life_result"), "the decision", timeout)
+    yield 0.3
+    p.shot(f"{prefix}result")
+
+
+def change_name(p: Any, e_license: str, card: Any, trade: str, phone_number: str,
+                cards: dict[str, Any] | None = None, prefix: str = "21-change-") -> Iterator[float]:
+    """变更登记 of the name: the e-licence QR, identity, only the name step (prefilled), every shareholder signs."""
+    yield from open_company_of(p, "change", e_license=e_license, shot=prefix)
+    yield from life_identity(p, card, phone_number, "change_what")
+    what = p.screen()
+    p.shot(prefix + "what")
+    p.tap(next(r.ids.toggle for r in what.ids.item_rows.children if r.item == "name"))
+    yield 0.2
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "name"), "the name step")
+    name = p.screen()
+    p.expect(bool(name.trade_name), "the name step is prefilled with the registered name")
+    p.shot(prefix + "name-prefilled")
+    p.tap(name.ids.trade)
+    yield 0.2
+    for _ in range(len(name.ids.trade.text)):
+        p.tap(p.app.keyboard.key_button("back"))
+    yield from type_with_keyboard(p, trade, name.ids.trade)
+    p.tap(p.app.keyboard.key_button("done"))
+    yield from wait_for(p, lambda: bool(name.check), "the live name check")
+    p.shot(prefix + "name-new")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "life_check"), "check your answers")
+    yield from sign_life(p, cards, prefix=prefix)
+
+
+def change_address(p: Any, uscc: str, card: Any, phone_number: str, street: str | None = None,
+                   cards: dict[str, Any] | None = None, prefix: str = "22-address-") -> Iterator[float]:
+    """变更登记 of the address: the USCC typed, identity, only the address step."""
+    yield from open_company_of(p, "change", uscc=uscc, shot=prefix)
+    yield from life_identity(p, card, phone_number, "change_what")
+    what = p.screen()
+    p.tap(next(r.ids.toggle for r in what.ids.item_rows.children if r.item == "address"))
+    yield 0.2
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "address"), "the address step")
+    yield from pick_address(p, street)
+    yield from wait_for(p, screen_is(p, "life_check"), "check your answers")
+    yield from sign_life(p, cards, prefix=prefix)
+
+
+def suspend(p: Any, uscc: str, card: Any, phone_number: str, months: int = 6,
+            prefix: str = "23-suspend-") -> Iterator[float]:
+    """歇业备案: from today, ``months`` long, the first statutory cause, the registered address for documents."""
+    yield from open_company_of(p, "suspension", uscc=uscc, shot=prefix)
+    yield from life_identity(p, card, phone_number, "suspension")
+    screen = p.screen()
+    p.tap(find_text(screen.ids.months, p.app.tr("life.suspension.months", n=str(months))))
+    p.tap(list(reversed(screen.ids.causes.children))[0])
+    yield 0.2
+    p.shot(prefix + "period")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "life_check"), "check your answers")
+    yield from sign_life(p, prefix=prefix)
+
+
+def resume_business(p: Any, uscc: str, card: Any, phone_number: str,
+                    prefix: str = "24-resume-") -> Iterator[float]:
+    """Resuming early: the suspended company's legal representative ends the suspension today."""
+    yield from open_company_of(p, "suspension", uscc=uscc)
+    yield from life_identity(p, card, phone_number, "suspension")
+    p.shot(prefix + "suspended")
+    p.tap("resume")
+    yield from wait_for(p, screen_is(p, "life_check"), "check your answers")
+    yield from sign_life(p, prefix=prefix)
+
+
+def deregister(p: Any, e_license: str, card: Any, phone_number: str, cards: dict[str, Any] | None = None,
+               prefix: str = "25-dereg-", finish: bool = True) -> Iterator[float]:
+    """注销: the one table first, then simplified when the company qualifies (else ordinary), every shareholder
+    signs; ``finish=False`` stops at the procedure page (the caller looks at it)."""
+    yield from open_company_of(p, "deregistration", e_license=e_license, shot=prefix)
+    yield from life_identity(p, card, phone_number, "clearance")
+    table = p.screen()
+    yield from wait_for(p, lambda: bool(table.table), "the one table", 20)
+    p.shot(prefix + "one-table")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "procedure"), "the procedure")
+    procedure = p.screen()
+    p.tap("simplified" if procedure.allowed else "ordinary")
+    p.tap(list(reversed(procedure.ids.reasons.children))[0])
+    yield 0.2
+    p.shot(prefix + "procedure")
+    if not finish:
+        return
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "life_check"), "check your answers")
+    yield from sign_life(p, cards, prefix=prefix)
+
+
+def reprint_licence(p: Any, uscc: str, card: Any, phone_number: str, copies: tuple[str, ...] = ("original",),
+                    prefix: str = "26-reprint-") -> Iterator[float]:
+    """补打营业执照: the USCC typed, identity, the copies, printed on the document printer."""
+    yield from open_company_of(p, "reprint", uscc=uscc, shot=prefix)
+    yield from life_identity(p, card, phone_number, "copies")
+    screen = p.screen()
+    for copy in copies:
+        if copy not in screen.chosen:
+            p.tap(copy)
+    for copy in list(screen.chosen):
+        if copy not in copies:
+            p.tap(copy)
+    yield 0.2
+    p.shot(prefix + "copies")
+    p.tap("print")
+    yield from wait_for(p, screen_is(p, "life_result"), "the licence printed", 40)
+    yield 0.3
+    p.shot(prefix + "printed")
+
+
+def finish_visit(p: Any) -> Iterator[float]:
+    p.tap("finish")
+    yield from wait_for(p, screen_is(p, "home"), "home")
+
+
+def lifecycle_walk(p: Any, e_license: str, uscc: str) -> Iterator[float]:
+    """After the registration: the company's later life — its name changed (QR code), its licence reprinted
+    (USCC typed), a suspension filed and business resumed, and its deregistration (the one table first)."""
+    zhang = "zhang"  # the sample card of 张伟明, the company's legal representative
+    app = p.app
+    walk: dict[str, Any] = {}
+    yield from change_name(p, e_license, zhang, "星河远航", "13800138001")
+    decision = (app.outcome or {}).get("decision") or {}
+    walk["change"] = {"decision": decision.get("decision"), "uscc": decision.get("uscc"),
+                      "licence_printed": (app.outcome or {}).get("licence_printed")}
+    if p.out_dir is not None and (app.outcome or {}).get("licence_pdf"):
+        (p.out_dir / "licence-after-change.pdf").write_bytes(app.outcome["licence_pdf"])
+    yield from finish_visit(p)
+    yield from reprint_licence(p, uscc, zhang, "13800138002")
+    reprinted = (app.journey.reprinted if app.journey is not None else None) or {}
+    walk["reprint"] = reprinted.get("copies")
+    yield from finish_visit(p)
+    yield from suspend(p, uscc, zhang, "13800138003")
+    walk["suspension"] = ((app.outcome or {}).get("decision") or {}).get("decision")
+    yield from finish_visit(p)
+    yield from resume_business(p, uscc, zhang, "13800138004")
+    walk["resumed"] = ((app.outcome or {}).get("decision") or {}).get("decision")
+    yield from finish_visit(p)
+    yield from deregister(p, e_license, zhang, "13800138005")
+    decision = (app.outcome or {}).get("decision") or {}
+    walk["deregistration"] = {"decision": decision.get("decision"), "until": decision.get("announcement_until"),
+                              "effective_on": decision.get("effective_on")}
+    yield from finish_visit(p)
+    p.result["lifecycle"] = walk

@@ -112,8 +112,13 @@ class ProgressScreen(Screen):
         if found.get("acceptance_no"):
             from service.contract import acceptance
 
-            body.add_widget(Factory.StepHint(text=self.app.tr("progress.number",
+            body.add_widget(Factory.StepHint(text=self.app.tr("life.result.number",  # "progress.number" is the prompt
                                                               number=acceptance.grouped(found["acceptance_no"]))))
+        if found.get("announcement_until") or (found.get("kind") not in (None, "establishment")
+                                               and found.get("effective_on")):  # a lifecycle application's dates
+            body.add_widget(Factory.StepHint(text=self.app.tr(
+                "life.progress.until" if found.get("announcement_until") else "life.progress.effective",
+                until=str(found.get("announcement_until") or "")[:10], day=str(found.get("effective_on") or "")[:10])))
         for item in found.get("items", []):
             row = Factory.ItemRow()
             service = LINKED_SERVICES.get(item["service"])

@@ -2,12 +2,15 @@
 
 * before deciding: opens the company's sealed state, asks every department what is still open
   (企业退出"一张表"), sums earlier suspensions;
-* on approval (:func:`take_effect`): a change updates the registry at once (same USCC, a new
-  e-licence, the departments told as items, a new seal when the name changes); a suspension starts
-  (or, when its end is today, ends the one in force); a deregistration starts its public
-  announcement (20 days simplified, 45 ordinary) and takes effect when it ends
-  (:func:`finish_announcements`, run by the dispatcher): the entity is deregistered, its name freed,
-  the departments close their side;
+* on approval (:func:`take_effect`, at once or when a reviewer approves; periods count from the day of
+  the decision): a change updates the registry (same USCC, a new e-licence, the departments told as
+  items, a new seal when the name changes); a suspension starts, or is scheduled, or — when its end is
+  today — ends the one in force and calls off those to come (resuming early); a deregistration starts
+  its public announcement (20 days simplified, 45 ordinary; an individual business is not announced but
+  the departments have 10 days to object, and its ordinary deregistration needs no liquidation) and
+  takes effect when that ends (:func:`finish_announcements`, run by the dispatcher): the entity is
+  deregistered, its name freed, the departments close their side; an objection (:func:`object_to`)
+  stops it and hands it to a registration officer;
 * for the legal representative at any kiosk: the company's record (prefill of a change, licence
   reprint), after the platform's own face proof.
 """
@@ -25,6 +28,7 @@ from service.contract import elicence
 from service.contract.labels import SERVICES
 from service.contract.models import ApplicationIn, Officers
 from service.contract import law
+from service.engine.lifecycle import Suspensions, changed_fields
 from service.engine.rules import Context
 from service.models import Application, Entity, EntityEvent, utcnow
 from service.reference import sound
@@ -58,17 +62,31 @@ def open_matters(platform: "Platform", uscc: str) -> list[dict[str, str]]:
     return out
 
 
-def suspended_days(s: Session, uscc: str, today: date) -> tuple[int, tuple[date, date] | None]:
-    """Days already spent suspended (REG art. 30 counts them together) and the suspension in force."""
-    used, current = 0, None
+def suspensions(s: Session, uscc: str, today: date) -> Suspensions:
+    """The company's suspensions (REG art. 30 counts them together): all of them as filed (shortened when
+    resumed early), the one in force today, those still to come."""
+    out = Suspensions()
+    for _ev, start, end in _suspension_events(s, uscc):
+        out.all.append((start, end))
+        if start <= today < end:
+            out.in_force = (start, end)
+        elif start > today:
+            out.scheduled.append((start, end))
+    return out
+
+
+def _suspension_events(s: Session, uscc: str) -> list[tuple[EntityEvent, date, date]]:
+    rows = []
     for ev in s.execute(select(EntityEvent).where(EntityEvent.uscc == uscc, EntityEvent.kind == "suspension")
                         .order_by(EntityEvent.id)).scalars():
         info = {d["field"]: d.get("value") for d in ev.summary if isinstance(d, dict)}
-        start, end = date.fromisoformat(str(info.get("from"))), date.fromisoformat(str(info.get("to")))
-        used += (min(end, today) - start).days if start <= today else 0
-        if start <= today < end or start > today:
-            current = (start, end)
-    return max(0, used), current
+        rows.append((ev, date.fromisoformat(str(info.get("from"))), date.fromisoformat(str(info.get("to")))))
+    return rows
+
+
+def status_on(s: Session, entity: Entity, today: date) -> str:
+    """What a live company's status is on ``today``: suspended while a suspension is in force."""
+    return "suspended" if suspensions(s, entity.uscc, today).in_force is not None else "active"
 
 
 def prepare(platform: "Platform", s: Session, ctx: Context) -> None:
@@ -84,39 +102,47 @@ def prepare(platform: "Platform", s: Session, ctx: Context) -> None:
             ineligible.append("该企业被列入经营异常名录或严重违法失信名单")
         ctx.notes["ineligible"] = ineligible
     if ctx.app.kind == "suspension":
-        used, current = suspended_days(s, entity.uscc, ctx.today)
-        ctx.notes["suspended_days"], ctx.notes["suspension"] = used, current
+        ctx.notes["suspensions"] = suspensions(s, entity.uscc, ctx.today)
 
 
 def take_effect(platform: "Platform", s: Session, row: Application, app: ApplicationIn, ctx: Context) -> None:
+    """An approved lifecycle application (at once, or when a reviewer approves it) does what it asks. Periods
+    the law sets start on the day the platform takes the decision, not on the day the document was written."""
+    from service.platform import today_in_china
+
     entity = ctx.entity
     assert isinstance(entity, Entity)
     row.uscc = entity.uscc
+    today = max(ctx.today, today_in_china())
     if app.kind == "change":
-        _change(platform, s, row, app, ctx, entity)
+        _change(platform, s, row, app, ctx, entity, today)
     elif app.kind == "suspension":
         _suspend(s, row, app, ctx, entity)
     elif app.kind == "deregistration":
-        days = law.SIMPLE_DEREG_ANNOUNCE_DAYS if app.procedure == "simplified" else law.LIQUIDATION_ANNOUNCE_DAYS
-        if app.procedure == "simplified" and entity.entity_type == "individual_business":
-            days = 0  # REG art. 33: an individual business is not announced
-        until = law.days_after(ctx.today, days)
+        individual = entity.entity_type == "individual_business"
+        if individual:  # REG art. 33 para. 3, RULES art. 46: no announcement; the departments may object
+            days = law.INDIVIDUAL_DEREG_OBJECTION_DAYS if app.procedure == "simplified" else 0
+        else:
+            days = law.SIMPLE_DEREG_ANNOUNCE_DAYS if app.procedure == "simplified" else law.LIQUIDATION_ANNOUNCE_DAYS
+        until = law.days_after(today, days)
         entity.status, entity.updated_at = "deregistering", utcnow()
-        row.announcement_until, row.effective_on = (until if days else None), law.days_after(until, 1 if days else 0)
-        row.lifecycle_state = "announcing" if days else "effective"
-        s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=ctx.today, kind="deregistration_announced",
+        row.announcement_until = until if days and not individual else None
+        row.effective_on = law.days_after(until, 1) if days else today
+        row.lifecycle_state = ("announcing" if not individual else "waiting") if days else "effective"
+        s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=today, kind="deregistration_announced",
                           application_id=row.application_id,
                           summary=[{"field": "procedure", "value": app.procedure},
                                    {"field": "announcement_until", "value": until.isoformat()}]))
         if not days:
-            _deregister(platform, s, row, entity, ctx.today)
+            _deregister(platform, s, row, entity, today)
 
 
 def _change(platform: "Platform", s: Session, row: Application, app: ApplicationIn, ctx: Context,
-            entity: Entity) -> None:
+            entity: Entity, today: date) -> None:
     c = app.changes
     assert c is not None
-    fields = list(ctx.notes.get("changed") or [])
+    # what the rules found changed; a reviewer's approval comes without the rules' notes: compare again
+    fields = list(ctx.notes.get("changed") or changed_fields(ctx))
     current = open_state(platform, entity)
     summary: list[dict[str, Any]] = []
     if c.name is not None and "name" in fields:
@@ -149,10 +175,10 @@ def _change(platform: "Platform", s: Session, row: Application, app: Application
     current["type_label"] = law.entity_type_label(entity.entity_type, [x.get("id_type", "resident_id")
                                                                        for x in current.get("shareholders") or []])
     entity.state, entity.updated_at = platform.keys.seal(current, entity.uscc), utcnow()
-    s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=ctx.today, kind="change",
+    s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=today, kind="change",
                       application_id=row.application_id, summary=summary))
     row.e_license = elicence.sign(platform.key, entity.uscc, entity.name)
-    row.effective_on, row.lifecycle_state = ctx.today, "effective"
+    row.effective_on, row.lifecycle_state = today, "effective"
     services = list(DEPARTMENTS_TOLD_OF_A_CHANGE)
     if "name" in fields:
         services.insert(0, "seal")
@@ -161,27 +187,28 @@ def _change(platform: "Platform", s: Session, row: Application, app: Application
 
 def _suspend(s: Session, row: Application, app: ApplicationIn, ctx: Context, entity: Entity) -> None:
     assert app.from_ is not None and app.to is not None
-    current = ctx.notes.get("suspension")
-    if isinstance(current, tuple) and app.to <= ctx.today:  # resuming early
-        entity.status = "active"
-        s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=ctx.today, kind="resumption",
-                          application_id=row.application_id, summary=[]))
-        # shorten the suspension in force so the days counted are the days taken
-        for ev in s.execute(select(EntityEvent).where(EntityEvent.uscc == entity.uscc,
-                                                      EntityEvent.kind == "suspension")
-                            .order_by(EntityEvent.id.desc()).limit(1)).scalars():
-            ev.summary = [d if d.get("field") != "to" else {"field": "to", "value": ctx.today.isoformat()}
-                          for d in ev.summary]
-        row.effective_on, row.lifecycle_state = ctx.today, "effective"
+    today = ctx.today
+    if app.to <= today:  # resuming early (RULES art. 42): the suspension in force ends today, those to come go
+        ended = []
+        for ev, start, end in _suspension_events(s, entity.uscc):
+            if start <= today < end or start > today:
+                stop = max(start, today)
+                ev.summary = [d if d.get("field") != "to" else {"field": "to", "value": stop.isoformat()}
+                              for d in ev.summary]
+                ended.append(start.isoformat())
+        entity.status, entity.updated_at = "active", utcnow()
+        s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=today, kind="resumption",
+                          application_id=row.application_id, summary=[{"field": "ended", "value": ended}]))
+        row.effective_on, row.lifecycle_state = today, "effective"
         return
     s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=app.from_, kind="suspension",
                       application_id=row.application_id,
                       summary=[{"field": "from", "value": app.from_.isoformat()},
                                {"field": "to", "value": app.to.isoformat()}]))
-    if app.from_ <= ctx.today:
+    if app.from_ <= today:
         entity.status = "suspended"
     entity.updated_at = utcnow()
-    row.effective_on, row.lifecycle_state = app.from_, "effective" if app.from_ <= ctx.today else "scheduled"
+    row.effective_on, row.lifecycle_state = app.from_, "effective" if app.from_ <= today else "scheduled"
 
 
 def _deregister(platform: "Platform", s: Session, row: Application, entity: Entity, day: date) -> None:
@@ -193,22 +220,23 @@ def _deregister(platform: "Platform", s: Session, row: Application, entity: Enti
 
 
 def finish_announcements(platform: "Platform", today: date) -> int:
-    """Deregistrations whose announcement has ended take effect; scheduled suspensions begin or end."""
+    """Deregistrations whose announcement (or the departments' objection period) has ended take effect;
+    suspensions begin and end on their days. Returns how many entities changed."""
     done = 0
     with platform.store.write() as s:
         rows = s.execute(select(Application).where(Application.kind == "deregistration",
-                                                   Application.lifecycle_state == "announcing",
-                                                   Application.announcement_until < today)).scalars().all()
+                                                   Application.lifecycle_state.in_(("announcing", "waiting")),
+                                                   Application.effective_on <= today)).scalars().all()
         for row in rows:
             entity = registry.entity_by_uscc(s, row.uscc or "")
             if entity is not None and entity.status == "deregistering":
                 _deregister(platform, s, row, entity, today)
                 platform.audit(s, _system(), "entity.deregistered", entity.uscc, application_id=row.application_id)
                 done += 1
+        suspended = select(EntityEvent.uscc).where(EntityEvent.kind == "suspension").distinct()
         for entity in s.execute(select(Entity).where(Entity.status.in_(("active", "suspended")),
-                                                     Entity.source == "approved")).scalars():
-            _, current = suspended_days(s, entity.uscc, today)
-            should = "suspended" if current is not None and current[0] <= today < current[1] else "active"
+                                                     Entity.uscc.in_(suspended))).scalars():
+            should = status_on(s, entity, today)
             if entity.status != should:
                 entity.status, entity.updated_at = should, utcnow()
                 done += 1
@@ -216,18 +244,26 @@ def finish_announcements(platform: "Platform", today: date) -> int:
 
 
 def object_to(platform: "Platform", number: str, actor: "Actor") -> None:
-    """A creditor's or anyone's objection during a simplified deregistration's announcement: the
-    application stops and goes to a registration officer."""
-    from service.platform import Conflict, NotFound
+    """An objection by a department, a creditor or anyone concerned during a deregistration's announcement
+    (REG art. 33): the deregistration stops, the company lives on, and a registration officer decides."""
+    from service.engine.rules import reason
+    from service.platform import Conflict, NotFound, today_in_china
 
     with platform.store.write() as s:
         row = s.execute(select(Application).where(Application.acceptance_no == number)).scalar_one_or_none()
         if row is None or row.kind != "deregistration":
             raise NotFound("未找到该注销公示。")
-        if row.lifecycle_state != "announcing":
+        if row.lifecycle_state not in ("announcing", "waiting"):
             raise Conflict("该注销申请不在公示期内。")
         row.lifecycle_state, row.decision = "objected", "manual_review"
         row.reason_codes += ",DEREG_OBJECTION"
+        reasons = platform._reasons(row) + [reason("DEREG_OBJECTION", "procedure",
+                                                   "公示期内有利害关系人提出异议，注销程序中止，由登记机关工作人员处理。")]
+        row.reasons_sealed = platform.keys.seal([r.model_dump() for r in reasons], row.application_id + ":reasons")
+        row.effective_on = None
+        entity = registry.entity_by_uscc(s, row.uscc or "")
+        if entity is not None and entity.status == "deregistering":
+            entity.status, entity.updated_at = status_on(s, entity, today_in_china()), utcnow()
         platform.audit(s, actor, "dereg.objection", row.application_id)
 
 
@@ -238,21 +274,30 @@ def record(platform: "Platform", actor: "Actor", uscc: str, id_number: str, face
     from service.platform import NotFound
 
     person = platform.keys.person_key(id_number)
+    with platform.store.write() as s:  # a refusal is audited in its own committed transaction
+        entity = registry.entity_by_uscc(s, uscc)
+        proof = platform.proofs.valid(s, face_verification_id, "face", person, "record")
+        refused = entity is None or proof is None or entity.legal_rep_key != person
+        if refused:
+            platform.audit(s, actor, "entity.record_refused", uscc, purpose=purpose)
+    if refused:
+        raise NotFound("未找到该企业，或您不是该企业登记的法定代表人：只有法定代表人本人在完成人脸核验后"
+                       "可以查看或打印其登记信息。")
     with platform.store.write() as s:
         entity = registry.entity_by_uscc(s, uscc)
-        if entity is None:
-            raise NotFound("未找到该统一社会信用代码对应的企业，请核对。")
-        proof = platform.proofs.valid(s, face_verification_id, "face", person, "record")
-        if proof is None or entity.legal_rep_key != person:
-            platform.audit(s, actor, "entity.record_refused", uscc, purpose=purpose)
-            raise NotFound("只有该企业的法定代表人本人在完成人脸核验后可以查看或打印其登记信息。")
+        assert entity is not None
         current = open_state(platform, entity)
         history = [{"at": e.at, "effective_on": e.effective_on, "kind": e.kind,
                     "fields": [d.get("field") for d in e.summary if isinstance(d, dict)]}
                    for e in s.execute(select(EntityEvent).where(EntityEvent.uscc == uscc)
                                       .order_by(EntityEvent.id)).scalars()]
+        from service.platform import today_in_china
+
+        periods = suspensions(s, uscc, today_in_china())
+        suspension = ({"from": periods.in_force[0], "to": periods.in_force[1]} if periods.in_force else None)
         platform.audit(s, actor, "entity.record", uscc, purpose=purpose)
         return {"uscc": entity.uscc, "name": entity.name, "status": entity.status, "entity_type": entity.entity_type,
+                "suspension": suspension, "suspended_days": periods.days,
                 "type_label": current.get("type_label") or law.entity_type_label(entity.entity_type, []),
                 "established_on": entity.established_on, "state": current, "history": history,
                 "e_license": elicence.sign(platform.key, entity.uscc, entity.name)}
@@ -269,6 +314,9 @@ def clearance(platform: "Platform", uscc: str) -> dict[str, Any]:
     why = [f"{m['what']}（{m['see']}）" for m in matters]
     if uscc in platform.ref.abnormal:
         why.append("该企业被列入经营异常名录或严重违法失信名单")
+    if entity.status not in ("active", "suspended"):
+        why.append({"deregistering": "该企业正在办理注销", "deregistered": "该企业已注销"}.get(entity.status,
+                                                                                  entity.status))
     return {"uscc": uscc, "name": entity.name, "status": entity.status, "open_matters": matters,
             "simplified_eligible": not why and entity.status in ("active", "suspended"), "why_not": why}
 

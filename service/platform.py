@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -280,8 +280,10 @@ class Platform:
         applicant = self.keys.person_key(app.applicant.person.id_number)
         if app.kind != "establishment":
             return None
+        gone = select(Entity.uscc).where(Entity.status == "deregistered")  # a company closed since is no visit
         query = select(Application).where(Application.applicant_key == applicant, Application.kind == "establishment",
-                                          Application.decision.in_(LIVE_DECISIONS))
+                                          Application.decision.in_(LIVE_DECISIONS),
+                                          or_(Application.uscc.is_(None), Application.uscc.not_in(gone)))
         if app.mode == "single_item":
             rows = s.execute(query.where(Application.uscc == (app.uscc or ""), Application.mode == "single_item")
                              .order_by(Application.received_at.desc()).limit(5)).scalars()

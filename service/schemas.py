@@ -155,6 +155,8 @@ class LicenceCheck(BaseModel):
     name: str | None = None
     registered: bool = False
     status: str | None = Field(default=None, description="the company's status in the registry")
+    current_name: str | None = Field(default=None, description="the name the registry holds now (a licence "
+                                                               "issued before a change of name shows the old one)")
     reason: str | None = None
     message: str | None = None
 

@@ -35,3 +35,12 @@ def test_demo_walks_registration_and_progress_and_exits_0(tmp_path: Path) -> Non
                  "capital", "shareholders", "officers", "linked-items", "check-your-answers", "sign-1", "result",
                  "progress-by-receipt", "progress-by-card"):
         assert any(step in n for n in shots), step
+    # then the company's later life: each journey photographed, each decided
+    life = result["lifecycle"]
+    assert life["change"]["decision"] == "approved" and life["change"]["uscc"] == result["uscc"]
+    assert life["reprint"] and all(life["reprint"].values()) and life["suspension"] == life["resumed"] == "approved"
+    assert life["deregistration"]["decision"] in ("approved", "manual_review")
+    for step in ("change-company", "change-what", "change-name-new", "change-sign-card", "change-result",
+                 "reprint-copies", "reprint-printed", "suspend-period", "suspend-result", "resume-suspended",
+                 "resume-result", "dereg-one-table", "dereg-procedure", "dereg-result"):
+        assert any(step in n for n in shots), step

@@ -483,3 +483,268 @@ def single_item_visit(p):
                           "application_id": app.outcome["decision"].get("application_id")}
     p.tap("finish")
     yield from wait_for(p, screen_is(p, "home"), "home")
+
+
+# -- a company's later life (tests/test_ui_lifecycle.py) -------------------------------------------------------
+_LIFE_SERIAL = iter(range(300, 900))
+
+
+def _life_card(name):
+    """A card for a fresh person (a sample card with another name and number): a legal representative who
+    represents nothing yet, so the registrations below never meet the many-entities rule."""
+    import dataclasses
+    from datetime import date
+
+    from devices.idcard.samples import SAMPLE_CARDS
+    from service.contract.ids import make_id
+
+    birth = date(1970 + next(_LIFE_SERIAL) % 30, 5, 17)
+    return dataclasses.replace(SAMPLE_CARDS["chen"], name=name, birth=birth,
+                               id_number=make_id("441702", birth, next(_LIFE_SERIAL)))
+
+
+def _life_register(app, rep_card, trade=None):
+    """A company of ``rep_card``'s (legal representative, 60 %) and 李秀英's (sample card, 40 %, supervisor),
+    registered earlier through the platform (as the single-item script does)."""
+    from devices.idcard.samples import SAMPLE_CARDS
+    from tests.servicehelp import application, prove_with
+
+    li = SAMPLE_CARDS["li"]
+    rep = {"name": rep_card.name, "id_type": "resident_id", "id_number": rep_card.id_number}
+    holder = {"name": li.name, "id_type": "resident_id", "id_number": li.id_number}
+    doc = application(trade)
+    doc["officers"].update(legal_representative=rep, directors=[rep], managers=[rep], finance_officer=rep,
+                           supervisor=holder)
+    doc["shareholders"][0].update(rep)
+    doc["shareholders"][1].update(holder)
+    doc["applicant"]["person"].update(rep)
+    doc["signatures"] = [{"id_number": x["id_number"], "signed_at": doc["submitted_at"]} for x in (rep, holder)]
+    client = app.services.platform()
+    decision = client.submit(prove_with(client, doc))
+    assert decision["decision"] == "approved", decision["reasons"]
+    return {"doc": doc, "uscc": decision["uscc"], "e_license": decision["e_license"], "name": doc["name"]}
+
+
+def _life_register_until(app, wanted, name):
+    for _ in range(60):
+        card = _life_card(name)
+        company = _life_register(app, card)
+        if wanted(app.services.clearance(company["uscc"])):
+            return company, card
+    raise AssertionError("no company with that clearance")
+
+
+def _life_outcome(p):
+    app = p.app
+    outcome = app.outcome or {}
+    decision = outcome.get("decision") or {}
+    screen = p.screen()
+    return {"kind": screen.kind, "lines": list(screen.lines), "company": screen.company, "uscc": screen.uscc,
+            "number": screen.number, "qr": screen.qr, "decision": decision.get("decision"),
+            "application_id": decision.get("application_id"), "acceptance_no": decision.get("acceptance_no"),
+            "codes": [r["code"] for r in decision.get("reasons", [])],
+            "announcement_until": decision.get("announcement_until"), "effective_on": decision.get("effective_on"),
+            "licence_printed": outcome.get("licence_printed"), "receipts": outcome.get("receipts", []),
+            "items": {i["service"]: i.get("action") for i in outcome.get("items", [])}}
+
+
+def lifecycle_change_suspend_close(p):
+    """A company registered earlier changes its name (QR code) and its address (USCC typed), files a
+    suspension and resumes; another deregisters by the simplified procedure and its name is free afterwards."""
+    from datetime import date
+
+    from devices.idcard.samples import SAMPLE_CARDS
+    from screens.demo_script import (change_address, change_name, deregister, finish_visit, query_progress,
+                                     resume_business, suspend)
+    from service.lifecycle import finish_announcements
+
+    app = p.app
+    yield 0.5
+    zhang = SAMPLE_CARDS["zhang"]
+    out = p.result
+    company = _life_register(app, zhang)
+    out["registered"] = {"uscc": company["uscc"], "name": company["name"]["full"]}
+    client = app.services.platform()
+    printer = app.runtime.devices["document_printer"]
+
+    # 1. the name: the e-licence QR, only the name step, both shareholders sign after reading their cards
+    yield from change_name(p, company["e_license"], zhang, "远航星河", "13900000101")
+    out["name"] = _life_outcome(p)
+    out["name"]["printed_documents"] = len(printer.simulator.documents())
+    if app.outcome and app.outcome.get("licence_pdf") and p.out_dir is not None:
+        (p.out_dir / "licence-renamed.pdf").write_bytes(app.outcome["licence_pdf"])
+    status = client.status(out["name"]["application_id"]) or {}
+    out["name"]["platform_items"] = {i["service"]: i["action"] for i in status.get("items", [])}
+    yield from finish_visit(p)
+
+    # 2. the address: the USCC typed on the keyboard, only the address step
+    yield from change_address(p, company["uscc"], zhang, "13900000102", street="东风二路")
+    out["address"] = _life_outcome(p)
+    yield from finish_visit(p)
+    out["address"]["record_address"] = app.services.find_company(company["uscc"])
+
+    # 3. a suspension filed, then business resumed early
+    yield from suspend(p, company["uscc"], zhang, "13900000103")
+    out["suspension"] = _life_outcome(p)
+    out["suspension"]["status"] = client.verify_licence(company["e_license"]).get("status")
+    yield from finish_visit(p)
+    yield from resume_business(p, company["uscc"], zhang, "13900000104")
+    out["resumed"] = _life_outcome(p)
+    out["resumed"]["status"] = client.verify_licence(company["e_license"]).get("status")
+    yield from finish_visit(p)
+    # the change's progress, exactly as an establishment's: the receipt's QR code, the number, the card
+    yield from query_progress(p, out["name"]["acceptance_no"])
+
+    # 4. another company, nothing open anywhere: simplified deregistration, the announcement shown
+    closing, rep = _life_register_until(app, lambda t: not t["open_matters"], "孙简易")
+    cards = {rep.id_number: rep}
+    yield from deregister(p, closing["e_license"], rep, "13900000105", cards=cards, prefix="30-dereg-")
+    out["dereg"] = _life_outcome(p)
+    yield from finish_visit(p)
+    # the dispatcher's daily run on the day after the announcement: it takes effect
+    until = date.fromisoformat(out["dereg"]["announcement_until"])
+    platform = app.runtime.platform.platform
+    finish_announcements(platform, date.fromordinal(until.toordinal() + 1))
+    n = closing["name"]
+    out["dereg"]["after"] = client.verify_licence(closing["e_license"]).get("status")
+    out["dereg"]["name_check"] = client.check_name(n["region"], n["trade_name"], n["industry"], n["form"])
+    again = _life_register(app, rep, trade=n["trade_name"])  # its own investors take the name again at once
+    out["dereg"]["name_again"] = {"uscc": again["uscc"], "name": again["name"]["full"]}
+
+
+def lifecycle_owing_and_reprint(p):
+    """A company that owes tax is shown what is open and cannot take the simplified way; a licence is
+    reprinted at another kiosk (a second kiosk id, its own devices, the same platform)."""
+    from devices.idcard.samples import SAMPLE_CARDS
+    from screens.demo_script import (deregister, finish_visit, life_identity, open_company_of, reprint_licence,
+                                     screen_is, sign_life, wait_for)
+
+    app = p.app
+    yield 0.5
+    out = p.result
+    owing, rep = _life_register_until(app, lambda t: any(m["service"] == "tax" for m in t["open_matters"]), "周欠税")
+    yield from deregister(p, owing["e_license"], rep, "13900000201", prefix="31-owing-", finish=False)
+    table = app.sm.get_screen("clearance").table
+    procedure = p.screen()
+    p.tap("simplified")  # not offered: the tile does not take the touch
+    yield 0.3
+    out["owing"] = {"open": [m["service"] for m in table.get("open_matters", [])],
+                    "see": [m["see"] for m in table.get("open_matters", [])], "eligible": table.get("simplified_eligible"),
+                    "allowed": procedure.allowed, "procedure": procedure.procedure,
+                    "why": p.app.tr("life.procedure.simplified.no", why=procedure.why_not)}
+    refused = app.journey.choose_procedure("simplified", "股东会决议解散")
+    out["owing"]["refused"] = [x.message_zh for x in refused]
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "life_check"), "check your answers")
+    yield from sign_life(p, {rep.id_number: rep}, prefix="31-owing-")
+    out["owing"].update(_life_outcome(p))
+    yield from finish_visit(p)
+
+    # someone who is not the legal representative (李秀英 holds 40 %) is told what to do instead
+    zhang = SAMPLE_CARDS["zhang"]
+    company = _life_register(app, zhang)
+    yield from open_company_of(p, "suspension", uscc=company["uscc"])
+    yield from life_identity(p, "li", "13900000203", "suspension")
+    p.shot("32-not-the-legal-representative")
+    out["refused"] = {"refused": p.screen().refused, "problems": [x.message_zh for x in p.screen().problems]}
+    p.tap("leave")
+    yield from wait_for(p, screen_is(p, "home"), "home")
+
+    # the licence at another kiosk of the city
+    first = {"runtime": app.runtime, "services": app.services, "cfg": app.cfg}
+    other = _second_kiosk(app, "YJ-OTHER-0002")
+    try:
+        app.runtime, app.services, app.cfg = other["runtime"], other["services"], other["cfg"]
+        yield from reprint_licence(p, company["uscc"], zhang, "13900000202", copies=("original", "duplicate"))
+        out["reprint"] = {"kind": p.screen().kind, "lines": list(p.screen().lines),
+                          "copies": (app.journey.reprinted or {}).get("copies"),
+                          "documents": len(other["runtime"].devices["document_printer"].simulator.documents()),
+                          "kiosk": app.cfg.kiosk.id}
+        yield from finish_visit(p)
+    finally:
+        app.runtime, app.services, app.cfg = first["runtime"], first["services"], first["cfg"]
+        other["runtime"].close()
+    platform = app.runtime.platform.platform
+    out["reprint"]["audit"] = [(a["actor"], a["action"], a["target"], a["detail"].get("purpose"))
+                               for a in platform.audit_log(100, "entity.record") if a["target"] == company["uscc"]]
+
+
+def _second_kiosk(app, kiosk_id):
+    """Another kiosk: its own configuration (id, data folder), devices (simulators) and key, enrolled with
+    the platform the first one embeds."""
+    from kiosk.config import Config
+    from kiosk.runtime import Runtime
+    from kiosk.services import KioskServices
+    from service.contract.signing import load_or_create_key, public_pem
+    from service.core.security import KioskKeys
+
+    values = app.cfg.as_dict()
+    running = app.runtime.platform
+    values["kiosk"] = {**values["kiosk"], "id": kiosk_id, "data_dir": str(app.cfg.data_dir / "other-kiosk"),
+                       "site": "阳江市阳东区政务服务中心"}
+    values["platform"] = {**values["platform"], "url": running.url, "key_file": ""}
+    cfg = Config(values, "second kiosk", simulate=True)
+    key = load_or_create_key(cfg.data_dir / "kiosk.key")
+    KioskKeys(running.platform.settings.kiosks).enrol(kiosk_id, public_pem(key))
+    runtime = Runtime.build(cfg)
+    return {"runtime": runtime, "services": KioskServices(runtime, cfg), "cfg": cfg}
+
+
+def audit_lifecycle_screens(p):
+    """The lifecycle screens with a company's record on them, in zh, en and large text: nothing untranslated,
+    no small target, no low contrast, nothing off screen."""
+    from datetime import date
+
+    from kiosk.journeys.lifecycle import LifecycleJourney, LifeStep
+    from kiosk.journeys.registration import Step
+    from screens.audit import audit
+    from service.contract.ids import make_id
+
+    app = p.app
+    yield 0.3
+    rep = {"name": "张伟明", "id_type": "resident_id", "id_number": make_id("441702", date(1985, 3, 14), 11)}
+    li = {"name": "李秀英", "id_type": "resident_id", "id_number": make_id("441704", date(1990, 1, 2), 26)}
+    record = {"uscc": "91441702MA00000150", "name": "阳江市星河科技有限公司", "status": "suspended",
+              "entity_type": "llc", "established_on": "2026-11-02", "e_license": "YZT1.x.y",
+              "suspension": {"from": "2026-11-20", "to": "2027-05-20"},
+              "state": {"name": {"region": "阳江市", "trade_name": "星河", "industry": "科技", "form": "有限公司",
+                                 "full": "阳江市星河科技有限公司"},
+                        "address": {"code": "441702000001", "text": "广东省阳江市江城区东风二路88号华润大厦1201室"},
+                        "business_scope": [{"code": "I6511-001", "text": "软件开发"}],
+                        "registered_capital_cny": 1_000_000,
+                        "shareholders": [{**rep, "subscribed_cny": 600_000, "contribution_deadline": "2030-12-31"},
+                                         {**li, "subscribed_cny": 400_000, "contribution_deadline": "2030-12-31"}],
+                        "officers": {"legal_representative": rep, "directors": [rep], "supervisor": li}}}
+    clearance = {"uscc": record["uscc"], "name": record["name"], "status": "active", "simplified_eligible": False,
+                 "open_matters": [{"service": "tax", "what": "尚有未申报的税款或未缴销的发票", "see": "请到办税服务厅办理清税"},
+                                  {"service": "bank_account", "what": "尚有未销户的银行账户", "see": "请到开户银行办理销户"}],
+                 "why_not": ["尚有未申报的税款或未缴销的发票（请到办税服务厅办理清税）"]}
+    findings = {}
+    screens = {LifeStep.COMPANY: "change", LifeStep.CHANGE_WHAT: "change", LifeStep.EQUITY: "change",
+               LifeStep.CLEARANCE: "deregistration", LifeStep.PROCEDURE: "deregistration",
+               LifeStep.SUSPENSION: "suspension", LifeStep.COPIES: "reprint", LifeStep.CHECK: "deregistration",
+               LifeStep.SIGN: "deregistration"}
+    for lang, elderly in (("zh", False), ("en", False), ("zh", True), ("en", True)):
+        app.lang = lang
+        if app.session.elderly_mode != elderly:
+            app.toggle_elderly()
+        for step, kind in screens.items():
+            j = LifecycleJourney(kind, today=date(2026, 12, 2))
+            j.company = {"uscc": record["uscc"], "name": record["name"], "status": record["status"]}
+            j.draft.applicant_card = {**rep, "card_type": "resident", "address": "广东省阳江市江城区东风二路18号"}
+            j.draft.phone = "13800138000"
+            j.record_loaded(record)
+            j.clearance_loaded(clearance)
+            j.procedure, j.reason, j.chosen = "ordinary", "股东会决议解散", ["registered_capital_cny"]
+            app.journey = j
+            j.current = step
+            app.show_journey()
+            yield 0.4
+            app.root.ids.idle.seconds = 0
+            found = audit(app.sm.current_screen)
+            if found:
+                findings[f"{step.value}/{lang}/{'large' if elderly else 'std'}"] = found
+            p.shot(f"audit-{step.value}-{lang}{'-large' if elderly else ''}")
+        app.journey = None
+    p.result["findings"] = findings
+    del Step

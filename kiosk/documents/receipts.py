@@ -113,6 +113,19 @@ def _parties(application: dict[str, Any] | None) -> list[Block]:
     return out
 
 
+def _said_uscc(application: dict[str, Any] | None) -> bool:
+    """A lifecycle receipt names the company's code with the company (:func:`_parties`): once is enough."""
+    return bool((application or {}).get("uscc")) and (application or {}).get("kind", "establishment") != "establishment"
+
+
+# what a department does for a change (update) or a deregistration (close)
+ACTION_ZH = {("seal", "update"): "刻制新印章", ("tax", "update"): "税务登记信息变更",
+             ("social_insurance", "update"): "社保登记信息变更", ("housing_fund", "update"): "公积金登记信息变更",
+             ("bank_account", "update"): "银行账户信息变更", ("seal", "close"): "印章缴销", ("tax", "close"): "税务注销（清税）",
+             ("social_insurance", "close"): "社保单位登记注销", ("housing_fund", "close"): "公积金单位账户注销",
+             ("bank_account", "close"): "银行账户销户"}
+
+
 def _chosen_services(application: dict[str, Any] | None, items: Iterable[dict[str, Any]] | None) -> list[str]:
     chosen = set((application or {}).get("linked_services") or {})
     chosen |= {str(i.get("service")) for i in items or [] if i.get("service")}
@@ -120,9 +133,62 @@ def _chosen_services(application: dict[str, Any] | None, items: Iterable[dict[st
     return ordered + sorted(chosen - set(ordered))
 
 
+PROCEDURE_ZH = {"simplified": "简易注销", "ordinary": "普通注销"}
+CHANGE_ITEM_ZH = {"name": "名称", "address": "住所", "business_scope": "经营范围", "registered_capital_cny": "注册资本",
+                  "shareholders": "股东及出资", "officers": "董事、监事、高级管理人员及法定代表人"}
+
+
+def _day(value: Any) -> str:
+    return str(value)[:10] if value else ""
+
+
+def _lifecycle_blocks(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> list[Block]:
+    """What a change, deregistration or suspension receipt must say beyond the establishment's: what changes;
+    the announcement until and the day it takes effect; the suspension's period and the address for documents."""
+    app, dec = application or {}, decision or {}
+    kind = app.get("kind") or dec.get("kind") or "establishment"
+    verdict = dec.get("decision")
+    out: list[Block] = []
+    if kind == "change":
+        what = [CHANGE_ITEM_ZH.get(k, k) for k in (app.get("changes") or {})]
+        if what:
+            out.append(KeyValue("变更事项", "、".join(what)))
+        if verdict == "approved" and dec.get("effective_on"):
+            out.append(KeyValue("变更生效", _day(dec["effective_on"])))
+            out.append(Text("统一社会信用代码不变，已换发营业执照；税务、社保、公积金、银行已同步通知"
+                            + ("，新印章已安排刻制。" if "name" in (app.get("changes") or {}) else "。")))
+    elif kind == "deregistration":
+        if app.get("procedure"):
+            out.append(KeyValue("注销方式", PROCEDURE_ZH.get(str(app["procedure"]), str(app["procedure"]))))
+        if app.get("reason"):
+            out.append(KeyValue("注销原因", str(app["reason"])))
+        if verdict == "approved":
+            if dec.get("announcement_until"):
+                out.append(KeyValue("公示期至", _day(dec["announcement_until"]), bold=True))
+                out.append(Text("公示期内，有关部门、债权人及其他利害关系人可提出异议；有异议的转人工处理。"))
+            if dec.get("effective_on"):
+                out.append(KeyValue("预计注销生效", _day(dec["effective_on"]), bold=True))
+            out.append(Text("注销生效后，企业名称不再保留，税务、社保、公积金、银行账户和印章由各部门同步注销。"))
+    elif kind == "suspension":
+        start, end = _day(app.get("from")), _day(app.get("to"))
+        if start and end and start == end:
+            out.append(KeyValue("恢复营业", start, bold=True))
+        elif start or end:
+            out.append(KeyValue("歇业期限", f"{start} 至 {end}", bold=True))
+            if app.get("service_address"):
+                out.append(KeyValue("文书送达地址", str(app["service_address"])))
+            out.append(Text("歇业期间可随时办理恢复营业；延长歇业请于期限届满前30日内办理，歇业累计不超过3年。"))
+        if verdict == "approved" and dec.get("effective_on"):
+            out.append(KeyValue("生效日期", _day(dec["effective_on"])))
+    return out
+
+
 def _items_table(application: dict[str, Any] | None, decision: dict[str, Any] | None) -> list[Block]:
     """What is being done and when to expect it: the licence, then each chosen linked item."""
     verdict = (decision or {}).get("decision")
+    kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
+    if kind in ("deregistration", "suspension"):  # no licence is issued; the dates above say what happens
+        return []
     licence = {"approved": "已核发", "manual_review": "人工审核中", "rejected": "未核发"}.get(verdict or "",
                                                                                    LICENCE_EXPECTED_ZH)
     out: list[Block] = [Rule(), Text("办理事项及预计办结时间", bold=True), KeyValue("营业执照", licence)]
@@ -147,8 +213,9 @@ def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | N
     blocks = _header("受理回执", number, kiosk, now) + _parties(application)
     verdict = (decision or {}).get("decision", "queued")
     blocks.append(KeyValue("受理状态", DECISION_ZH.get(verdict, str(verdict)), bold=True))
-    if (decision or {}).get("uscc"):
+    if (decision or {}).get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
+    blocks += _lifecycle_blocks(application, decision)
     blocks += _items_table(application, decision)
     return Receipt("acceptance", app_id, "受理回执", tuple(blocks + _footer(number, kiosk)))
 
@@ -164,16 +231,22 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     blocks = _header("审批结果通知", number, kiosk, now) + _parties(application)
     blocks.append(Rule())
     blocks.append(KeyValue("审批结果", DECISION_ZH.get(verdict, str(verdict)), bold=True))
-    if decision.get("uscc"):
+    if decision.get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str(decision["uscc"]), bold=True))
+    blocks += _lifecycle_blocks(application, decision)
     reasons = decision.get("reasons") or []
     if reasons:
         blocks.append(Text("审查意见", bold=True))
         for index, reason in enumerate(reasons, 1):
             label = SEVERITY_ZH.get(reason.get("severity", ""), "")
             blocks.append(Text(f"{index}. 【{label}】{reason.get('message') or reason.get('code', '')}"))
+    kind = (application or {}).get("kind") or decision.get("kind") or "establishment"
+    resumed = kind == "suspension" and _day((application or {}).get("from")) == _day((application or {}).get("to"))
     next_step = {
-        "approved": "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。",
+        "approved": {"deregistration": "注销申请已受理并进入公示，生效后将短信通知；可扫下方二维码查询进度。",
+                     "suspension": "已恢复营业，将在国家企业信用信息公示系统公示终止歇业。" if resumed else
+                     "歇业备案已办结，将在国家企业信用信息公示系统公示歇业期限和文书送达地址。"
+                     }.get(kind, "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。"),
         "manual_review": "申请已转人工审核，结果将以短信通知，也可扫下方二维码查询。",
         "rejected": "请按审查意见更正后重新提交；已填写的信息已为您保留。",
     }.get(verdict, "")
@@ -183,10 +256,13 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
     return Receipt("result", app_id, "审批结果通知", tuple(blocks + _footer(number, kiosk)))
 
 
-def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None) -> list[Block]:
+def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None,
+                 kind: str = "establishment") -> list[Block]:
     item = item or {}
     status = item.get("status", "pending")
-    out: list[Block] = [Text(f"■ {linked_name(code)}", bold=True),
+    action = item.get("action") or {"change": "update", "deregistration": "close"}.get(kind, "open")
+    label = ACTION_ZH.get((code, str(action)), linked_name(code))
+    out: list[Block] = [Text(f"■ {label}", bold=True),
                         KeyValue("办理状态", ITEM_STATUS_ZH.get(status, str(status))),
                         KeyValue("预计办结", _when(item["expected_by"]) + " 前" if item.get("expected_by")
                                  else expected_time(code))]
@@ -210,14 +286,17 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
     app_id, number = _application_id(application, decision), _number(application, decision)
     by_code = {str(i.get("service")): i for i in items or []}
     blocks = _header("关联事项回执", number, kiosk, now) + _parties(application)
-    if (decision or {}).get("uscc"):
+    if (decision or {}).get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks.append(Rule())
     codes = _chosen_services(application, items)
+    if (application or {}).get("kind") == "change":
+        blocks.append(Text("变更信息已推送以下部门同步更新：", bold=True))
     if not codes:
         blocks.append(Text("本次未选择关联事项。"))
+    kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
     for code in codes:
-        blocks += _item_blocks(code, by_code.get(code), application)
+        blocks += _item_blocks(code, by_code.get(code), application, kind)
     return Receipt("linked_items", app_id, "关联事项回执", tuple(blocks + _footer(number, kiosk)))
 
 
@@ -232,13 +311,17 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
         blocks.append(KeyValue("审批结果", DECISION_ZH.get(decision["decision"], str(decision["decision"]))))
     if (decision or {}).get("uscc"):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
+    if (decision or {}).get("kind") not in (None, "establishment") and not application:
+        blocks.append(KeyValue("办理事项", KIND_ZH.get(str(decision["kind"]), str(decision["kind"]))))  # type: ignore[index]
+    blocks += _lifecycle_blocks(application, decision)
     blocks.append(Rule())
     by_code = {str(i.get("service")): i for i in items or []}
     codes = _chosen_services(application, items)
     if not codes:
         blocks.append(Text("暂无关联事项办理记录。"))
+    kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
     for code in codes:
-        blocks += _item_blocks(code, by_code.get(code), application)
+        blocks += _item_blocks(code, by_code.get(code), application, kind)
     done = sum(1 for c in codes if by_code.get(c, {}).get("status") == "done")
     blocks.append(KeyValue("办结进度", f"{done}/{len(codes)} 项已办结", bold=True))
     return Receipt("progress", app_id, "进度查询回执", tuple(blocks + _footer(number, kiosk)))

@@ -51,6 +51,7 @@ REASONS: dict[str, str] = {
     "DEREG_OPEN_ITEMS": "review",
     "SUSPENSION_TOO_LONG": "error",
     "SUSPENSION_INVALID": "error",
+    "DEREG_OBJECTION": "review",
     # set by a person
     "REVIEW_REJECTED": "error",
 }

@@ -76,6 +76,14 @@ SUSPENSION_MAX_YEARS = 3  # REG art. 30: 歇业的期限最长不得超过3年 (
 RESUMPTION_PUBLICITY_DAYS = 30  # RULES art. 42: trading again is published within 30 days
 SIMPLE_DEREG_ANNOUNCE_DAYS = 20  # CL art. 240, REG art. 33: 公示期为20日 (individual businesses: none)
 LIQUIDATION_ANNOUNCE_DAYS = 45  # CL art. 235: creditors claim within 45 days of the announcement
+# REG art. 33 para. 3: an individual business's simplified deregistration is not announced; the registrar pushes
+# it to tax and the other departments, and deregisters it when none objects within 10 days.
+INDIVIDUAL_DEREG_OBJECTION_DAYS = 10
+# RULES art. 46: an individual business files neither a dissolution resolution nor a liquidation report, so its
+# ordinary deregistration has no liquidation announcement either.
+# REG art. 30: the causes of a suspension (歇业) the law names, "等" leaving room for others (legal.md 2(b)).
+SUSPENSION_CAUSES = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")
+SUSPENSION_EXTENSION_WINDOW_DAYS = 30  # RULES art. 41: 延长歇业期限，应当于期限届满前30日内按规定办理
 
 
 def years_after(day: date, years: int) -> date:
@@ -126,3 +134,4 @@ def entity_type_label(entity_type: str, investor_id_types: list[str]) -> str:
 # officers only, and a suspension, are signed by the legal representative. Simplified deregistration rests
 # on all investors' written commitment (CL art. 240): every shareholder signs.
 ARTICLES_CHANGES = ("name", "address", "business_scope", "registered_capital_cny", "shareholders")
+# CL art. 35: 公司变更法定代表人的，变更登记申请书由变更后的法定代表人签署 — the new legal representative signs too.

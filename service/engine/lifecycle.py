@@ -8,14 +8,31 @@ Legal facts come from :mod:`service.contract.law`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from service import registry
 from service.contract import ids
 from service.contract.models import Officers, Person, Reason, Shareholder
 from service.contract import law
 from service.engine.rules import (Context, Rule, address_reasons, capital_reasons, contribution_reasons,
                                   name_reasons, officer_people, officer_reasons, reason, rule_age, rule_card_expiry,
                                   rule_dishonest, rule_id_numbers, rule_identity, scope_reasons, signature_reasons)
+
+
+@dataclass
+class Suspensions:
+    """A company's suspensions as the registry holds them (each as planned, shortened when it ended early)."""
+
+    all: list[tuple[date, date]] = field(default_factory=list)
+    in_force: tuple[date, date] | None = None
+    scheduled: list[tuple[date, date]] = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        """Days filed for suspension over the company's life (REG art. 30 counts them together)."""
+        return sum(max(0, (b - a).days) for a, b in self.all)
 
 
 def state(ctx: Context) -> dict[str, Any]:
@@ -84,9 +101,14 @@ def changed_fields(ctx: Context) -> list[str]:
             if value != now.get("registered_capital_cny"):
                 out.append(f)
         elif f == "shareholders":
-            def key(rows: list[Any]) -> list[tuple[str, int]]:
-                return sorted((ids.normalise(r["id_number"] if isinstance(r, dict) else r.id_number),
-                               int(r["subscribed_cny"] if isinstance(r, dict) else r.subscribed_cny)) for r in rows)
+            def key(rows: list[Any]) -> list[tuple[str, int, str, str]]:
+                """Who holds what, paid by when and how (the articles record all four: CL art. 46)."""
+                out = []
+                for r in rows:
+                    s = r if isinstance(r, Shareholder) else Shareholder.model_validate(r)
+                    out.append((ids.normalise(s.id_number), int(s.subscribed_cny), s.contribution_deadline.isoformat(),
+                                s.contribution_method))
+                return sorted(out)
             if key(value) != key(now.get("shareholders") or []):
                 out.append(f)
         elif f == "officers":
@@ -110,10 +132,14 @@ def rule_change(ctx: Context) -> Iterator[Reason]:
     if "name" in fields and c.name is not None:
         n = c.name
         own = getattr(ctx.entity, "trade_name", None)
+        itself = (n.region, n.trade_name, n.industry) == (getattr(ctx.entity, "region", None), own,
+                                                          getattr(ctx.entity, "industry", None))
         for r in name_reasons(ctx.session, ctx.ref, n.region, n.trade_name, n.industry, n.form, n.full, ctx.today,
                               {ctx.person_key(s.id_number) for s in current_shareholders(ctx)}):
             if r.code in ("NAME_SIMILAR", "NAME_SOUNDS_ALIKE") and n.trade_name == own:
                 continue  # the company's own registered trade name is no conflict
+            if r.code == "NAME_DUPLICATE" and itself:
+                continue  # only the form changes (有限公司 → 有限责任公司): the name it holds is its own
             yield r.model_copy(update={"field": "changes." + r.field})
     if "address" in fields and c.address is not None:
         yield from address_reasons(ctx, c.address.code, "changes.address.code")
@@ -137,6 +163,21 @@ def rule_change(ctx: Context) -> Iterator[Reason]:
                      f"{law.CAPITAL_REDUCTION_ANNOUNCE_DAYS}日，期满后方可登记，申请已转工作人员办理。")
     if "officers" in fields and c.officers is not None:
         yield from officer_reasons(c.officers, llc, "changes.officers")
+        rep = new_legal_representative(ctx)
+        if rep is not None:  # the one-person-many-entities rule, on the registry as it is now
+            count = registry.entities_represented(ctx.session, ctx.person_key(rep.id_number))
+            if count >= ctx.many_entities:
+                yield reason("PERSON_MANY_ENTITIES", "changes.officers.legal_representative",
+                             f"新任法定代表人{rep.name}已担任{count}家企业的法定代表人，需人工核实。")
+
+
+def new_legal_representative(ctx: Context) -> Person | None:
+    """The legal representative a change appoints, when it is someone else than the registered one."""
+    c = ctx.app.changes
+    rep = c.officers.legal_representative if c is not None and c.officers is not None else None
+    if rep is None or not rep.id_number or ctx.person_key(rep.id_number) == getattr(ctx.entity, "legal_rep_key", ""):
+        return None
+    return rep
 
 
 def _change_people(ctx: Context) -> Iterator[tuple[str, str, Person]]:
@@ -170,6 +211,9 @@ def rule_change_signatures(ctx: Context) -> Iterator[Reason]:
         needed += current_shareholders(ctx)
         if ctx.app.changes is not None and ctx.app.changes.shareholders:
             needed += list(ctx.app.changes.shareholders)
+    rep = new_legal_representative(ctx) if "officers" in fields else None
+    if rep is not None:  # CL art. 35: the application is signed by the new legal representative
+        needed.append(rep)
     yield from signature_reasons(ctx, needed)
 
 
@@ -197,24 +241,48 @@ def rule_dereg_signatures(ctx: Context) -> Iterator[Reason]:
 
 # -- suspension -------------------------------------------------------------------------------------------------
 def rule_suspension(ctx: Context) -> Iterator[Reason]:
+    """歇业备案 (REG art. 30, RULES arts. 40-42): filed before it starts, at most three years in all, the address
+    for legal documents meanwhile; an extension within the 30 days before the end; resuming early."""
     start, end = ctx.app.from_, ctx.app.to
     if ctx.entity is None or start is None or end is None:
         return
     if not (ctx.app.service_address or "").strip():
         yield reason("SUSPENSION_INVALID", "service_address", "请填写歇业期间的法律文书送达地址。")
-    current = ctx.notes.get("suspension")  # (from, to) of the suspension in force
-    if isinstance(current, tuple) and end <= ctx.today:
-        return  # ending the suspension in force: a resumption
+    info = ctx.notes.get("suspensions")
+    periods = info if isinstance(info, Suspensions) else Suspensions()
+    if end <= ctx.today:  # resuming early: ends the suspension in force (and any still to come)
+        if periods.in_force is None and not periods.scheduled:
+            yield reason("SUSPENSION_INVALID", "to", "该企业目前没有歇业备案，无需办理恢复营业；"
+                         "如需歇业，请选择歇业结束日期（晚于今天）。")
+        return
     if end <= start:
         yield reason("SUSPENSION_INVALID", "to", "歇业结束日期应晚于开始日期。")
         return
     if start < ctx.today:
-        yield reason("SUSPENSION_INVALID", "from", "歇业开始日期不能早于今天。")
-    used = int(ctx.notes.get("suspended_days") or 0)
-    limit = (law.years_after(start, law.SUSPENSION_MAX_YEARS) - start).days
+        yield reason("SUSPENSION_INVALID", "from", "歇业开始日期不能早于今天：歇业应在歇业前备案。")
+        return
+    current = periods.in_force
+    if current is not None and start == current[1]:  # an extension of the suspension in force
+        opens = law.days_after(current[1], -law.SUSPENSION_EXTENSION_WINDOW_DAYS)
+        if ctx.today < opens:
+            yield reason("SUSPENSION_INVALID", "from",
+                         f"延长歇业期限应于期限届满前{law.SUSPENSION_EXTENSION_WINDOW_DAYS}日内办理，"
+                         f"请于{opens:%Y年%m月%d日}起再来办理。")
+            return
+    else:
+        for a, b in ([current] if current is not None else []) + list(periods.scheduled):
+            if start < b and a < end:
+                yield reason("SUSPENSION_INVALID", "from",
+                             f"该企业已有{a:%Y年%m月%d日}至{b:%Y年%m月%d日}的歇业备案，期间不能重叠。"
+                             "如需提前恢复营业请办理恢复营业；如需延长，请于期限届满前30日内办理。")
+                return
+    used = periods.days
+    first = min([start] + [a for a, _ in periods.all])
+    limit = (law.years_after(first, law.SUSPENSION_MAX_YEARS) - first).days
     if used + (end - start).days > limit:
         yield reason("SUSPENSION_TOO_LONG", "to",
-                     f"歇业期限累计不得超过{law.SUSPENSION_MAX_YEARS}年（已歇业{used}天），请缩短歇业期限。")
+                     f"歇业期限累计不得超过{law.SUSPENSION_MAX_YEARS}年（已备案歇业{used}天，本次最多"
+                     f"{max(0, limit - used)}天），请缩短歇业期限。")
 
 
 def rule_rep_signs(ctx: Context) -> Iterator[Reason]:
