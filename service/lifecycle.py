@@ -30,7 +30,7 @@ from service.contract.models import ApplicationIn, Officers
 from service.contract import law
 from service.engine.lifecycle import Suspensions, changed_fields
 from service.engine.rules import Context
-from service.models import Application, Entity, EntityEvent, utcnow
+from service.models import Application, Entity, EntityEvent, FormerName, utcnow
 from service.reference import sound
 
 if TYPE_CHECKING:
@@ -147,6 +147,8 @@ def _change(platform: "Platform", s: Session, row: Application, app: Application
     summary: list[dict[str, Any]] = []
     if c.name is not None and "name" in fields:
         summary.append({"field": "name", "before": entity.name, "value": c.name.full})
+        s.add(FormerName(uscc=entity.uscc, region=entity.region, trade_name=entity.trade_name,
+                         industry=entity.industry, released_on=today, investor_keys=entity.investor_keys))
         entity.name, entity.region, entity.trade_name = c.name.full, c.name.region, c.name.trade_name
         entity.industry, entity.trade_sound = c.name.industry, sound(c.name.trade_name)
         current["name"] = c.name.model_dump()

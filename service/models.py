@@ -96,6 +96,21 @@ class EntityEvent(Base):
     summary: Mapped[list[Any]] = mapped_column(default=list)  # what changed: field names and non-personal values
 
 
+class FormerName(Base):
+    """A name a company changed away from: others may not take it for a year (NAME art. 17), except
+    those with an investment relation to it (its own investors, the company itself)."""
+
+    __tablename__ = "former_names"
+    __table_args__ = (Index("ix_former_name", "region", "trade_name", "industry"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    region: Mapped[str] = mapped_column(String(60))
+    trade_name: Mapped[str] = mapped_column(String(60))
+    industry: Mapped[str] = mapped_column(String(60))
+    released_on: Mapped[date] = mapped_column()
+    investor_keys: Mapped[str] = mapped_column(Text, default="")
+
+
 class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (Index("ix_application_name", "region", "trade_name", "industry", "applicant_key"),)

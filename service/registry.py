@@ -3,8 +3,8 @@
 The name index is the ``entities`` table itself: (region, trade_name) and (region, trade_sound,
 industry) are B-tree indexes, so a name check costs a few index probes whether the city holds a
 thousand names or millions (``bench/bench_platform.py`` measures it). Only entities that hold their
-name (``name_live``) count as "registered"; a deregistered one still blocks its name for a year
-(:data:`service.contract.law.NAME_PROTECTED_AFTER_CANCEL_DAYS`). People are keyed hashes.
+name (``name_live``) count as "registered"; a deregistered one, and a name changed away from
+(``former_names``), still block it for a year (:data:`service.contract.law.NAME_PROTECTED_AFTER_CANCEL_DAYS`). People are keyed hashes.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.models import Entity
+from service.models import Entity, FormerName
 
 _LIVE = Entity.name_live.is_not(None)
 
@@ -26,12 +26,17 @@ def same_trade_name(session: Session, region: str, trade_name: str) -> list[tupl
     return [(r[0], r[1]) for r in rows]
 
 
-def recently_cancelled(session: Session, region: str, trade_name: str, industry: str,
-                       since: date) -> list[Entity]:
-    """Entities that gave up this name (deregistered) on or after ``since``."""
-    return list(session.execute(select(Entity).where(
+def recently_released(session: Session, region: str, trade_name: str, industry: str,
+                      since: date) -> list[tuple[str, str]]:
+    """(uscc, investor keys) of the companies that gave up this name on or after ``since``: by
+    deregistration, or by changing to another name."""
+    gone = session.execute(select(Entity.uscc, Entity.investor_keys).where(
         Entity.region == region, Entity.trade_name == trade_name, Entity.industry == industry,
-        Entity.name_live.is_(None), Entity.deregistered_on >= since).limit(5)).scalars())
+        Entity.name_live.is_(None), Entity.deregistered_on >= since).limit(5)).all()
+    renamed = session.execute(select(FormerName.uscc, FormerName.investor_keys).where(
+        FormerName.region == region, FormerName.trade_name == trade_name, FormerName.industry == industry,
+        FormerName.released_on >= since).limit(5)).all()
+    return [(r[0], r[1]) for r in (*gone, *renamed)]
 
 
 def sounds_alike(session: Session, region: str, trade_sound: str, industry: str, trade_name: str) -> list[str]:

@@ -280,9 +280,19 @@ def test_a_name_change_keeps_the_uscc_issues_a_new_licence_and_orders_a_new_seal
     assert elicence.verify(shown["e_license"], running.platform.key.public_key()).name == renamed["full"]
     # the new name is taken now; the rules speak of it as of any registered name
     assert "NAME_DUPLICATE" in name_codes(kiosk, renamed)
+    # the old one is not free for others for a year (NAME art. 17) …
+    assert "NAME_DUPLICATE" in name_codes(kiosk, company.name)
+    with running.platform.store.read() as s:
+        from service.models import FormerName
+
+        former = s.query(FormerName).filter_by(uscc=company.uscc).one()
+        assert (former.trade_name, former.released_on) == (company.name["trade_name"], TODAY)
     # progress shows the change like an establishment's
     progress = requests.get(f"{running.url}/api/v1/progress/{decision['acceptance_no']}", timeout=5).json()
     assert progress["kind"] == "change" and progress["name"] == renamed["full"] and len(progress["items"]) == 5
+    # … but the company that gave it up may take it back (an investment relation)
+    back = kiosk.submit(change(company, name=company.name))
+    assert back["decision"] == "approved", back["reasons"]
 
 
 def test_a_name_change_is_judged_by_the_name_rules_but_not_against_the_company_itself(kiosk: Kiosk) -> None:

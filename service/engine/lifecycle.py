@@ -135,7 +135,8 @@ def rule_change(ctx: Context) -> Iterator[Reason]:
         itself = (n.region, n.trade_name, n.industry) == (getattr(ctx.entity, "region", None), own,
                                                           getattr(ctx.entity, "industry", None))
         for r in name_reasons(ctx.session, ctx.ref, n.region, n.trade_name, n.industry, n.form, n.full, ctx.today,
-                              {ctx.person_key(s.id_number) for s in current_shareholders(ctx)}):
+                              {ctx.person_key(s.id_number) for s in current_shareholders(ctx)},
+                              own_uscc=getattr(ctx.entity, "uscc", None)):
             if r.code in ("NAME_SIMILAR", "NAME_SOUNDS_ALIKE") and n.trade_name == own:
                 continue  # the company's own registered trade name is no conflict
             if r.code == "NAME_DUPLICATE" and itself:

@@ -197,8 +197,10 @@ def rule_many_entities(ctx: Context) -> Iterator[Reason]:
 # -- name ------------------------------------------------------------------------------------------------
 def name_reasons(session: Session, ref: Reference, region: str, trade: str, industry: str, form: str,
                  full: str | None = None, today: date | None = None,
-                 investor_keys: set[str] | None = None) -> Iterator[Reason]:
-    """The name rules on their own (also what ``/names/check`` answers while the citizen types)."""
+                 investor_keys: set[str] | None = None, own_uscc: str | None = None) -> Iterator[Reason]:
+    """The name rules on their own (also what ``/names/check`` answers while the citizen types).
+    ``investor_keys`` and ``own_uscc`` say who has an investment relation to a name given up within the
+    year (its investors; the company that changed away from it), who may take it back."""
     expected = f"{region}{trade}{industry}{form}"
     missing = [label for value, label in ((region, "行政区划"), (trade, "字号"), (industry, "行业"), (form, "组织形式"))
                if not value]
@@ -227,10 +229,11 @@ def name_reasons(session: Session, ref: Reference, region: str, trade: str, indu
                      f"{region}已有字号和行业相同的企业（{region}{trade}{industry}…），请更换字号。")
     elif industry and today is not None:
         since = law.days_after(today, -law.NAME_PROTECTED_AFTER_CANCEL_DAYS)
-        cancelled = registry.recently_cancelled(session, region, trade, industry, since)
-        if cancelled and not any(set(e.investor_keys.split()) & (investor_keys or set()) for e in cancelled):
+        released = registry.recently_released(session, region, trade, industry, since)
+        if released and not any(uscc == own_uscc or set(keys.split()) & (investor_keys or set())
+                                for uscc, keys in released):
             yield reason("NAME_DUPLICATE", "name.trade_name",
-                         f"“{region}{trade}{industry}…”注销未满一年，除原投资人外不能使用，请更换字号。")
+                         f"“{region}{trade}{industry}…”注销或变更未满一年，除原投资人外不能使用，请更换字号。")
     others = [n for ind, n in same if ind != industry]
     if others:
         yield reason("NAME_SIMILAR", "name.trade_name", f"{region}已有同字号企业“{others[0]}”，名称将转人工审核。")

@@ -56,6 +56,15 @@ def upgrade() -> None:
                     sa.Column("kind", sa.String(30), nullable=False),
                     sa.Column("application_id", sa.String(36)),
                     sa.Column("summary", sa.JSON(), nullable=False))
+    op.create_table("former_names",
+                    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+                    sa.Column("uscc", sa.String(18), nullable=False, index=True),
+                    sa.Column("region", sa.String(60), nullable=False),
+                    sa.Column("trade_name", sa.String(60), nullable=False),
+                    sa.Column("industry", sa.String(60), nullable=False),
+                    sa.Column("released_on", sa.Date(), nullable=False),
+                    sa.Column("investor_keys", sa.Text(), nullable=False))
+    op.create_index("ix_former_name", "former_names", ["region", "trade_name", "industry"])
     op.create_table("nonces",
                     sa.Column("kiosk_id", sa.String(80), primary_key=True),
                     sa.Column("nonce", sa.String(64), primary_key=True),
