@@ -42,3 +42,16 @@ def test_every_yzt_command_is_in_the_command_table() -> None:
 
     missing = [name for name in ORDER if f"`yzt {name}" not in README]
     assert not missing, missing
+
+
+def test_every_reason_code_is_in_the_contract_or_the_readme() -> None:
+    from service.contract.codes import REASONS
+
+    import pytest
+
+    contract = Path(__file__).resolve().parent.parent.parent / "shared" / "CONTRACT.md"
+    if not contract.exists():
+        pytest.skip("CONTRACT.md is not beside this checkout")
+    known = README + contract.read_text(encoding="utf-8")
+    missing = [code for code in REASONS if f"`{code}`" not in known]
+    assert not missing, f"reason codes documented nowhere: {missing}"
