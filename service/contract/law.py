@@ -81,7 +81,7 @@ LIQUIDATION_ANNOUNCE_DAYS = 45  # CL art. 235: creditors claim within 45 days of
 INDIVIDUAL_DEREG_OBJECTION_DAYS = 10
 # RULES art. 46: an individual business files neither a dissolution resolution nor a liquidation report, so its
 # ordinary deregistration has no liquidation announcement either.
-# REG art. 30: the causes of a suspension (歇业) the law names, "等" leaving room for others (legal.md 2(b)).
+# REG art. 30: the causes of a suspension (歇业) the law names, "等" leaving room for others (law_sources.md 2(b)).
 SUSPENSION_CAUSES = ("自然灾害", "事故灾难", "公共卫生事件", "社会安全事件")
 SUSPENSION_EXTENSION_WINDOW_DAYS = 30  # RULES art. 41: 延长歇业期限，应当于期限届满前30日内按规定办理
 
