@@ -273,6 +273,7 @@ def people_and_items(p: Any, mail: bool = False) -> Iterator[float]:
     p.tap("next")
     yield from wait_for(p, screen_is(p, "linked"), "linked items step")
     p.tap("all")
+    yield 0.3  # the bank choice is open once the bank item is chosen
     p.tap(find_text(p.screen(), "中国工商银行"))
     yield 0.2
     if mail:

@@ -18,6 +18,21 @@ from screens.worker import run_async
 
 
 
+class ScrollRows(BoxLayout):
+    """Rows that scroll when they are taller than the screen (``parent_view`` is the ScrollView to add)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from kivy.uix.scrollview import ScrollView
+
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=8, **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self.parent_view = ScrollView(do_scroll_x=False)
+        self.parent_view.add_widget(self)
+
+
+Factory.register("ScrollRows", cls=ScrollRows)
+
+
 class NumberEntry(BoxLayout):
     """The acceptance number typed on the keypad (shown in groups of six, with a count)."""
 
@@ -104,6 +119,8 @@ class ProgressScreen(Screen):
 
         body.orientation = "vertical"
         body.spacing = 8
+        outer, body = body, Factory.ScrollRows()  # in large type five items are taller than the screen: scroll
+        outer.add_widget(body.parent_view)
         found = self.query.current or {}
         lang = self.app.lang
         decision = found.get("decision", "")
@@ -129,7 +146,6 @@ class ProgressScreen(Screen):
             body.add_widget(row)
         if not found.get("items"):
             body.add_widget(Factory.StepHint(text=self.app.tr("progress.no_items")))
-        body.add_widget(Factory.Widget())
 
     def _show_list(self, body: Any) -> None:
         """A person's applications, newest first: tap one to see it."""

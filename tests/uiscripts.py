@@ -458,8 +458,102 @@ def audit_every_screen(p):
         farewell.level, farewell.sent = 0, True  # nothing is sent from the audit
         app.go("home")
         yield 0.2
+        yield from _audit_filled_states(p, journey, look, shoot)
     p.result["findings"] = findings
     p.result["screens"] = len(names)
+
+
+SAMPLE_ADDRESSES = [{"code": f"44170200{i:04d}", "text": f"广东省阳江市江城区东风二路{n}号新世纪广场{r}室",
+                     "label": f"{n}号新世纪广场{r}室", "negative": "1" if i == 3 else "0"}
+                    for i, (n, r) in enumerate([(2, 101), (14, 509), (68, 1203), (88, 2806), (149, 602), (190, 1910)])]
+SAMPLE_SCOPES = [{"code": "I6510", "text": "软件开发", "permit": "none"},
+                 {"code": "M7320", "text": "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "permit": "none"},
+                 {"code": "O8010", "text": "保安服务", "permit": "pre"},
+                 {"code": "H6210", "text": "餐饮服务（不产生油烟、异味、废气）", "permit": "post"}]
+
+
+def _audit_filled_states(p, journey, look, shoot):
+    """Screens with the data a real visit brings: search results, chosen scope, two shareholders and their
+    roles, a progress answer with its items, the keyboard with candidates."""
+    from datetime import date
+
+    from kiosk.journeys.registration import Step
+    from service.contract import acceptance
+    from service.contract.ids import make_id
+
+    app = p.app
+    journey.current = Step.ADDRESS
+    app.show_journey()
+    yield 0.2
+    picker = app.sm.current_screen.ids.picker
+    picker.ids.search.text = "dfel"
+    yield 0.7  # the search fails here (no platform in this process); then the answer a platform gives
+    picker.failed, picker.busy, picker.options = "", "", list(SAMPLE_ADDRESSES)
+    app.keyboard.detach()
+    yield 0.3
+    look("address-search", app.sm.current_screen)
+    shoot("address-search")
+    picker.reset()
+    journey.current = Step.SCOPE
+    app.show_journey()
+    yield 0.4
+    scope = app.sm.current_screen
+    scope.results = list(SAMPLE_SCOPES)
+    scope.chosen = list(SAMPLE_SCOPES[:3])
+    scope.problems = []
+    yield 0.3
+    look("scope-chosen", scope)
+    shoot("scope-chosen")
+    scope.reset()
+    zhang = {"name": "张伟明", "id_type": "resident_id", "id_number": make_id("441702", date(1980, 5, 1), 13),
+             "address": ""}
+    li = {"name": "欧阳秀英", "id_type": "resident_id", "id_number": make_id("441702", date(1975, 8, 9), 24),
+          "address": ""}
+    journey.draft.shareholders = [{**zhang, "subscribed_cny": 600_000, "contribution_deadline": "2030-12-31",
+                                   "contribution_method": "currency"},
+                                  {**li, "subscribed_cny": 400_000, "contribution_deadline": "2030-12-31",
+                                   "contribution_method": "currency"}]
+    for step in (Step.SHAREHOLDERS, Step.OFFICERS, Step.CHECK):
+        journey.current = step
+        app.show_journey()
+        yield 0.4
+        look(f"{step.value}-filled", app.sm.current_screen)
+    shoot("check-filled")
+    journey.draft.shareholders = []
+    app.go("progress")
+    yield 0.2
+    progress = app.sm.current_screen
+    number = acceptance.make(date(2026, 11, 22), 1, 9, b"k" * 32)
+    progress.query.found({"acceptance_no": number, "name": "阳江市星河恒科技有限公司", "decision": "approved",
+                          "uscc": "91441702MA4XXXXX1X", "kind": "establishment",
+                          "items": [{"service": code, "status": status, "expected_by": "2026-11-24T10:00:00+00:00",
+                                     "detail": "刻章企业已接单，正在制作印章。办结后免费寄递至申请人选择的标准地址。"
+                                     if code == "seal" else ""}
+                                    for code, status in (("seal", "in_progress"), ("tax", "pending"),
+                                                         ("social_insurance", "done"), ("housing_fund", "failed"),
+                                                         ("bank_account", "in_progress"))]})
+    progress.sync()
+    progress.kept = [{"job_id": "j1", "kind": "licence", "title": "营业执照"}]
+    yield 0.4
+    look("progress-results", progress)
+    shoot("progress-results")
+    progress.reset()
+    progress.sync()
+    journey.current = Step.NAME
+    app.show_journey()
+    yield 0.3
+    keyboard = app.keyboard
+    keyboard.attach(app.sm.current_screen.ids.trade)
+    for letter in "xinghe":
+        keyboard.press(letter)
+    yield 0.4
+    look("keyboard", keyboard)
+    shoot("keyboard")
+    for _ in range(6):
+        keyboard.press("back")
+    keyboard.detach()
+    app.go("home")
+    yield 0.2
 
 
 def _audit_finds_made_faults(p):
@@ -639,6 +733,7 @@ def single_item_visit(p):
     yield from identify_person(p, "zhang", "13900000009")
     yield from wait_for(p, screen_is(p, "linked"), "the items")
     p.tap("all")
+    yield 0.3  # the bank choice opens once the bank item is chosen
     p.tap(find_text(p.screen(), "中国银行"))
     yield 0.2
     p.shot("single-items")

@@ -153,18 +153,28 @@ class ScopeScreen(StepScreen):
     def on_pre_enter(self, *args: object) -> None:
         if not self.chosen and self.journey.draft.scope:
             self.chosen = list(self.journey.draft.scope)
-        industry = (self.journey.draft.name or {}).get("industry", "")
+        first = self.build_topics()
+        if not self.results:
+            self.search(first)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(scale=lambda *a: self.build_topics() if self.manager and self.manager.current == self.name
+                      else None)
+
+    def build_topics(self) -> str:
+        """The topic chips, the industry's first: one row of ten, or of five in large type (the search
+        finds the rest), so the catalogue below keeps room. Returns the first topic."""
+        industry = ((self.journey.draft.name or {}) if self.journey else {}).get("industry", "")
         first = INDUSTRY_TOPIC.get(industry, SCOPE_TOPICS[0])
         topics = [first] + [t for t in SCOPE_TOPICS if t != first]
         box = self.ids.topics
         box.clear_widgets()
-        for topic in topics:
+        for topic in topics[:10 if self.app.scale == 1 else 5]:
             chip = Factory.OptionButton(text=topic)
             chip.selected = topic == (self.query or first)
             chip.bind(on_release=lambda b, t=topic: self.topic(t))
             box.add_widget(chip)
-        if not self.results:
-            self.search(first)
+        return first
 
     def topic(self, topic: str) -> None:
         self.ids.search.text = ""
@@ -179,6 +189,8 @@ class ScopeScreen(StepScreen):
         self.search(self.typed.strip())
 
     def search(self, query: str) -> None:
+        if query != self.query:
+            self.results = []  # never the last search's items under this one's topic
         self.query = query
         for chip in self.ids.topics.children:
             chip.selected = chip.text == query
