@@ -306,6 +306,26 @@ def sign_and_submit(p: Any, timeout: float = 60) -> Iterator[float]:
     p.shot("15-result")
 
 
+def help_and_cancel(p: Any) -> Iterator[float]:
+    """A wrong start: the help of a step, then 取消办理 — asked first, told what would be forgotten."""
+    app = p.app
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    p.tap("tool_help")
+    yield 0.4
+    p.shot("00-help")
+    p.tap(app.dialog.buttons["ok"])
+    yield 0.2
+    p.tap("llc")
+    yield from wait_for(p, screen_is(p, "applicant_card"), "the card step")
+    p.tap("home")
+    yield 0.4
+    p.expect(app.dialog.name == "confirm_home", "取消办理 asks first")
+    p.shot("00-cancel-asks")
+    p.tap(app.dialog.buttons["leave"])
+    yield from farewell(p, level=None)
+
+
 def full_visit(p: Any) -> Iterator[float]:
     """Home in both languages, journey 1 for a two-shareholder LLC with all five items (saving what
     was printed), then journey 3: its progress by the receipt's QR code and by the ID card."""
@@ -333,6 +353,7 @@ def full_visit(p: Any) -> Iterator[float]:
     yield from wait_for(p, screen_is(p, "entity_type"), "the start from the guide")
     p.tap("home")  # nothing entered yet: home at once, nothing to confirm
     yield from wait_for(p, screen_is(p, "home"), "home")
+    yield from help_and_cancel(p)
     yield from open_company(p, search="dfel", mail=True)
     outcome = app.outcome or {}
     decision = outcome.get("decision") or {}

@@ -325,7 +325,10 @@ def _sample_outcome(kind="approved", licence=False):
     from kiosk.services import print_lines
 
     outcome = {"decision": decision, "acceptance_no": number, "prints": prints,
-               "licence_printed": licence, "application": {"name": {"full": "阳江市星河恒科技有限公司"}}}
+               "licence_printed": licence, "application": {"name": {"full": "阳江市星河恒科技有限公司"}, "linked_services": {
+                   "seal": {"delivery": {"method": "mail", "address": "广东省阳江市江城区东风二路88号", "address_code": "1"}},
+                   "tax": {"delivery": {"method": "collect"}}, "social_insurance": {}, "housing_fund": {},
+                   "bank_account": {"bank": "中国银行"}}}}
     outcome["printed"] = print_lines(outcome, "zh")
     return outcome
 

@@ -416,8 +416,21 @@ class ResultScreen(StepScreen):
 
         outcome = getattr(self.app, "outcome", {}) or {}
         decision = outcome.get("decision", {})
+        lang = self.app.lang
         lines = ["• " + r.get("message", "") for r in decision.get("reasons", [])]
-        lines.extend(print_lines(outcome, self.app.lang))  # one line for the licence, one counting the receipts
+        lines.extend(print_lines(outcome, lang))  # one line for the licence, one counting the receipts
+        linked = (outcome.get("application") or {}).get("linked_services") or {}
+        kind = decision.get("decision")
+        if linked and kind in ("approved", "manual_review", "queued"):  # what happens next, and by when
+            lines.append(self.app.tr("ux.result.items" if kind == "approved" else "ux.result.items_later", lang))
+            for code, answers in linked.items():
+                line = f"  {self.app.tr('linked.' + code, lang)}：{promise(code, lang)}" if lang == "zh" else \
+                    f"  {self.app.tr('linked.' + code, lang)}: {promise(code, lang).lower()}"
+                delivery = (answers or {}).get("delivery") or {}
+                if code in ("seal", "tax") and delivery:
+                    key = "ux.delivery.mail_short" if delivery.get("method") == "mail" else "ux.delivery.collect_short"
+                    line += f"（{self.app.tr(key, lang)}）" if lang == "zh" else f" ({self.app.tr(key, lang)})"
+                lines.append(line)
         self.lines = lines
 
     def on_kv_post(self, base_widget: Any) -> None:
