@@ -307,14 +307,14 @@ class KioskApp(App):
         self.lang = "en" if self.lang == "zh" else "zh"
         self.session.language = self.lang
         self.record("language", self.lang)
-        self.voice.prompt(f"voice.{self.sm.current}", self.lang)  # the same prompt, now in this language
+        self.speak_screen()  # the same prompt, now in this language
 
     def toggle_voice(self) -> None:
         self.voice.set_enabled(not self.voice_on)
         self.voice_on = self.voice.enabled  # stays off where espeak-ng is missing (logged at start)
         self.record("voice", str(self.voice_on))
         if self.voice_on:
-            self.voice.prompt(f"voice.{self.sm.current}", self.lang)
+            self.speak_screen()
 
     def toggle_elderly(self) -> None:
         self.session.elderly_mode = not self.session.elderly_mode

@@ -39,6 +39,7 @@ class FarewellScreen(Screen):
     reasons = ListProperty([])
     sent = BooleanProperty(False)
     left = NumericProperty(STAY_S)  # seconds until the page goes home by itself
+    answers = NumericProperty(0)  # how many times the reader has answered on this page
     labels = DictProperty({})
 
     def __init__(self, **kwargs: Any) -> None:
@@ -94,6 +95,7 @@ class FarewellScreen(Screen):
 
     def _reader_said(self, present: bool | None) -> None:
         self._asking = False
+        self.answers += 1
         if present is None:
             self.card_state = ""
         else:

@@ -865,12 +865,14 @@ def ux_navigation_help_staff_rating(p):
                          "phone_screen": app.sm.get_screen("phone").phone == "", "wipes": app.session.wipes,
                          "staff_called": app.staff_called}
     screen = p.screen()
-    reader.simulator.place("zhang")
-    yield from wait_for(p, lambda: screen.card_state == "on", "the reader sees the card still there")
+    asked = screen.answers
+    reader.simulator.place("zhang")  # an answer asked before the card lay there may still come: wait for two
+    yield from wait_for(p, lambda: screen.answers >= asked + 2 and screen.card_state == "on",
+                        "the reader sees the card still there")
     p.result["card_on"] = screen.ids.card_title.text + " / " + screen.ids.card_state.text
     p.shot("ux-farewell-card-on")
     reader.simulator.remove()
-    yield from wait_for(p, lambda: screen.card_state == "off", "the card taken")
+    yield from wait_for(p, lambda: screen.card_state == "off", "the card taken", 10)
     p.result["card_off"] = screen.ids.card_title.text
     yield from farewell(p, 2, "slow", "ux-farewell-rated")
     yield from wait_for(p, lambda: ("rated", "open:2") in app.events, "the rating sent")
