@@ -19,10 +19,11 @@ log = logging.getLogger(__name__)
 class ServiceError(Exception):
     """A failure the citizen is told about: ``key`` names the message in the catalogue."""
 
-    def __init__(self, key: str, detail: str = "") -> None:
+    def __init__(self, key: str, detail: str = "", wait_s: float | None = None) -> None:
         super().__init__(detail or key)
         self.key = key
         self.detail = detail
+        self.wait_s = wait_s  # for a cooldown (``error.sms.wait``): the seconds the platform asked to wait
 
     def message(self, lang: str) -> str:
         """The catalogue's words; in Chinese, the platform's own when it gave some (a wait time, a reason)."""
@@ -35,10 +36,125 @@ PLATFORM_WORDS = ("error.sms.wait", "error.sms.not_owner", "error.sms.expired", 
                   "error.platform.refused")
 
 
+def wait_seconds(exc: Any) -> float | None:
+    """The seconds a cooldown lasts: the Retry-After header, else the number in the platform's words
+    ("请37秒后再重新获取")."""
+    import re
+
+    after = getattr(exc, "retry_after_s", None)
+    if after:
+        return float(after)
+    found = re.search(r"(\d+)\s*秒", getattr(exc, "message", "") or "")
+    return float(found.group(1)) if found else None
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+TOWN_SUFFIXES = ("镇", "乡", "街道", "管理区", "农场")
+
+
+def _cn_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 二十三 → 23 (house numbers and floors: small numbers)."""
+    if "十" not in text:
+        value = 0
+        for ch in text:
+            value = value * 10 + _CN_DIGITS[ch]
+        return value
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that reads numbers as numbers: 2号 < 10号, 东风一路 < 东风二路 < 东风三路, 首层 < 二楼."""
+    import re
+
+    from pypinyin import lazy_pinyin
+
+    text = text.replace("首层", "1层").replace("首", "1")
+    parts: list[tuple[int, Any]] = []
+    for token in re.findall(r"\d+|[零〇一二两三四五六七八九十]+|[^\d零〇一二两三四五六七八九十]+", text):
+        if token.isdigit():
+            parts.append((0, int(token)))
+        elif token[0] in _CN_DIGITS or token[0] == "十":
+            parts.append((0, _cn_number(token)) if parts else (1, " ".join(lazy_pinyin(token))))
+        else:
+            parts.append((1, " ".join(lazy_pinyin(token))))
+    return tuple(parts)
+
+
+def address_key(label: str, level: int) -> tuple[Any, ...]:
+    """Streets: roads and avenues first, then towns; each group in pinyin order with numbers as numbers.
+    Buildings and units: by house number, then building, floor and room, numerically."""
+    if level == 1:
+        return (1 if label.endswith(TOWN_SUFFIXES) else 0, natural_key(label))
+    return natural_key(label)
+
+
+def take_lines(outcome: dict[str, Any], lang: str) -> list[str]:
+    """The visit's last words about paper: what to take away now, and how to get what did not print."""
+    from service.contract import acceptance
+
+    prints = outcome.get("prints") or []
+    # grouped as printed; no-break spaces keep the number on one line where the sentence wraps
+    number = acceptance.grouped(outcome.get("acceptance_no") or "").replace(" ", "\u00a0") \
+        if outcome.get("acceptance_no") else ""
+    printed = [p for p in prints if p["printed"]]
+    what = []
+    if any(p["kind"] == "licence" for p in printed):
+        what.append(tr("ux.take.licence", lang))
+    receipts = sum(1 for p in printed if p["kind"] != "licence")
+    if receipts:
+        what.append(tr("ux.take.receipts", lang, n=receipts))
+    lines = [tr("ux.take.printed", lang, what=("、" if lang == "zh" else " and ").join(what))] if what else []
+    kept = sum(1 for p in prints if not p["printed"] and p["kept"])
+    if kept:
+        lines.append(tr("ux.take.kept", lang, n=kept, number=number))
+    return lines
+
+
+def print_lines(outcome: dict[str, Any], lang: str) -> list[str]:
+    """What became of each printed document, as the citizen reads it: one line for the licence, one for
+    the receipts (counted: two kept receipts are "2 张"), each true to what happened."""
+    from service.contract import acceptance
+
+    prints = outcome.get("prints") or []
+    # grouped as printed; no-break spaces keep the number on one line where the sentence wraps
+    number = acceptance.grouped(outcome.get("acceptance_no") or "").replace(" ", "\u00a0") \
+        if outcome.get("acceptance_no") else ""
+    lines: list[str] = []
+
+    def why(group: list[dict[str, Any]]) -> str:
+        conditions = [p.get("condition") or "" for p in group]
+        first = next((c for c in conditions if c), "")
+        text = tr(f"ux.why.{first}", lang) if first else ""
+        return tr("ux.why.unknown", lang) if text.startswith("⟦") or not text else text
+
+    licence = [p for p in prints if p["kind"] == "licence"]
+    receipts = [p for p in prints if p["kind"] != "licence"]
+    for p in licence:
+        if p["printed"]:
+            lines.append(tr("ux.print.licence_done", lang))
+        elif p["kept"]:
+            lines.append(tr("ux.print.licence_kept", lang, why=why([p]), number=number))
+        else:
+            lines.append(tr("ux.print.licence_none", lang, why=why([p]), number=number))
+    done = [p for p in receipts if p["printed"]]
+    kept = [p for p in receipts if not p["printed"] and p["kept"]]
+    lost = [p for p in receipts if not p["printed"] and not p["kept"]]
+    if done:
+        lines.append(tr("ux.print.receipts_done", lang, n=len(done)))
+    if kept:
+        lines.append(tr("ux.print.receipts_kept", lang, n=len(kept), why=why(kept), number=number))
+    if lost:
+        lines.append(tr("ux.print.receipts_none", lang, n=len(lost), why=why(lost), number=number))
+    return lines
+
+
 class KioskServices:
     def __init__(self, runtime: Any, cfg: Any) -> None:
         self.runtime = runtime
         self.cfg = cfg
+        self._numbers: dict[str, str] = {}  # application id -> acceptance number printed in this run
 
     # -- devices ---------------------------------------------------------------------------
     def device(self, kind: str) -> Any:
@@ -87,11 +203,28 @@ class KioskServices:
         return self.platform().check_name(region=region, trade_name=trade_name, industry=industry, form=form)
 
     def address_options(self, level: int, parent: str | None) -> list[dict[str, Any]]:
-        """Divisions (level 0), streets of a division (1), buildings/units of a street (2)."""
-        return self.platform().address_options(level=level, parent=parent)
+        """Divisions (level 0), streets of a division (1), buildings/units of a street (2), in the order
+        people look for them: numbers as numbers (2号 before 10号, 一路 before 二路), roads before towns."""
+        options = self.platform().address_options(level=level, parent=parent)
+        if level == 0:
+            return options
+        return sorted(options, key=lambda o: address_key(o.get("label") or o.get("text") or "", level))
+
+    def search_addresses(self, query: str, division: str | None = None) -> list[dict[str, Any]]:
+        """Standard addresses whose text or pinyin initials hold ``query`` (``dfel`` finds 东风二路)."""
+        from kiosk.platform_client import PlatformError
+
+        if not query.strip():
+            return []
+        try:
+            found = self.platform().search_addresses(query.strip(), division=division, limit=60)
+        except PlatformError as exc:
+            raise ServiceError("error.platform.down", exc.detail) from None
+        return sorted(found, key=lambda o: address_key(o.get("text") or o.get("label") or "", 2))
 
     def search_scopes(self, query: str) -> list[dict[str, Any]]:
-        return self.platform().search_scopes(query=query, limit=40)
+        """Catalogue items by text, keyword or pinyin initials (``rjkf`` finds 软件开发)."""
+        return self.platform().search_scopes(query=query.strip(), limit=40)
 
     def send_sms(self, phone: str, card: Any) -> None:
         """三要素 at the platform, then the code to the phone. ServiceError ``error.sms.not_owner`` when the
@@ -106,7 +239,7 @@ class KioskServices:
             if exc.status == 422 and "PHONE_NOT_OWNER" in exc.detail:
                 raise ServiceError("error.sms.not_owner", exc.message) from None
             if exc.status == 429:
-                raise ServiceError("error.sms.wait", exc.message) from None
+                raise ServiceError("error.sms.wait", exc.message, wait_seconds(exc)) from None
             raise ServiceError("error.platform.down", exc.message) from None
 
     def verify_sms(self, phone: str, code: str, card: Any) -> str | None:
@@ -166,6 +299,8 @@ class KioskServices:
 
         application = journey.application()
         app_id = application["application_id"]
+        if application.get("acceptance_no"):
+            self._numbers[app_id] = application["acceptance_no"]
         outbox = self.runtime.outbox()
         outbox.put(application)
         journey.submitting()
@@ -181,12 +316,16 @@ class KioskServices:
                                    "licence_pdf": None}
         kiosk = self.kiosk_info()
         if decision is None:
+            outcome["acceptance_no"] = application.get("acceptance_no")
             outcome["decision"] = {"application_id": app_id, "acceptance_no": application.get("acceptance_no"),
                                    "decision": "queued", "reasons": []}
             progress("submit.printing_receipt")
             self._print_receipt("acceptance", application, None, kiosk, outcome)
             return outcome
         outcome["decision"] = decision
+        if decision.get("acceptance_no"):
+            self._numbers[app_id] = decision["acceptance_no"]
+        outcome["acceptance_no"] = decision.get("acceptance_no") or application.get("acceptance_no")
         verdict = decision.get("decision")
         if application.get("kind", "establishment") != "establishment":  # change, deregistration, suspension
             self._print_lifecycle(journey, application, decision, kiosk, outcome, progress)
@@ -218,37 +357,137 @@ class KioskServices:
             result = printer.print_pdf(pdf, application["application_id"], "licence",
                                        f"营业执照 {decision.get('uscc', '')}", "A4")
         except ServiceError:
-            outcome["printed"].append(tr("print.licence_kept", "zh"))
-            outcome["licence_printed"] = False
+            self._printed(outcome, "licence", False, False, "no_printer")
             return
         except Exception as exc:  # the decision stands whatever the printer does
             log.error("licence printing failed: %s", exc)
-            outcome["printed"].append(tr("print.licence_kept", "zh"))
-            outcome["licence_printed"] = False
+            self._printed(outcome, "licence", False, False, "hardware_error")
             return
-        outcome["licence_printed"] = result.printed
-        outcome["printed"].append(tr("print.licence_done", "zh") if result.printed else result.message_zh)
+        self._printed(outcome, "licence", result.printed, result.kept, result.condition)
 
     def _print_receipt(self, kind: str, application: dict[str, Any], decision: dict[str, Any] | None,
                        kiosk: dict[str, Any], outcome: dict[str, Any]) -> None:
         from kiosk import documents
 
+        licence_printed = outcome.get("licence_printed")
         makers = {"acceptance": lambda: documents.acceptance_receipt(application, decision, kiosk),
-                  "result": lambda: documents.result_notice(application, decision or {}, kiosk),
+                  "result": lambda: documents.result_notice(application, decision or {}, kiosk,
+                                                            licence_printed=licence_printed),
                   "linked_items": lambda: documents.linked_items_receipt(application, decision, kiosk,
                                                                                outcome.get("items"))}
         receipt = makers[kind]()
         try:
             result = self.device("receipt_printer").print_receipt(receipt)
         except ServiceError:
-            outcome["printed"].append(tr("print.receipt_kept", "zh"))
+            self._printed(outcome, kind, False, False, "no_printer")
             return
         except Exception as exc:
             log.error("receipt printing failed: %s", exc)
-            outcome["printed"].append(tr("print.receipt_kept", "zh"))
+            self._printed(outcome, kind, False, False, "hardware_error")
             return
-        outcome.setdefault("receipts", []).append({"kind": kind, "printed": result.printed})
-        outcome["printed"].append(tr(f"print.{kind}_done", "zh") if result.printed else result.message_zh)
+        self._printed(outcome, kind, result.printed, result.kept, result.condition)
+
+    @staticmethod
+    def _printed(outcome: dict[str, Any], kind: str, printed: bool, kept: bool, condition: str) -> None:
+        """Remember what became of one document: printed, kept for reprint, or not printed at all."""
+        entry = {"kind": kind, "printed": printed, "kept": kept, "condition": condition or ""}
+        outcome.setdefault("prints", []).append(entry)
+        if kind == "licence":
+            outcome["licence_printed"] = printed
+        else:
+            outcome.setdefault("receipts", []).append(entry)
+        outcome["printed"] = print_lines(outcome, "zh")
+
+    # -- kept documents: reprint by acceptance number ------------------------------------------
+    def _printers(self) -> list[Any]:
+        if self.runtime is None:
+            return []
+        return [d for k, d in self.runtime.devices.items() if k in ("document_printer", "receipt_printer")]
+
+    def _application_of(self, acceptance_no: str) -> set[str]:
+        """The application ids this kiosk printed for ``acceptance_no`` (this run's, or the outbox's record)."""
+        from service.contract import acceptance
+
+        number = acceptance.normalise(acceptance_no)
+        found = {app_id for app_id, no in self._numbers.items() if no == number}
+        try:
+            outbox = self.runtime.outbox() if self.runtime is not None else None
+        except Exception:  # no outbox (no data folder): this run's numbers only
+            outbox = None
+        if outbox is not None:
+            for printer in self._printers():
+                for job in printer.pending():
+                    if job.application_id in found or not job.application_id:
+                        continue
+                    decision = outbox.decision(job.application_id) or {}
+                    if decision.get("acceptance_no") == number:
+                        found.add(job.application_id)
+        return found
+
+    def kept_prints(self, acceptance_no: str) -> list[dict[str, Any]]:
+        """Documents of this application that did not print here and are kept for reprint."""
+        ids = self._application_of(acceptance_no)
+        out, seen = [], set()
+        for printer in self._printers():
+            for job in printer.pending():
+                if job.application_id in ids and job.id not in seen:
+                    seen.add(job.id)
+                    out.append({"job_id": job.id, "kind": job.kind, "title": job.title})
+        return out
+
+    def reprint_kept(self, acceptance_no: str) -> dict[str, Any]:
+        """Print again every kept document of this application: ``{"printed", "kept", "lines"}``."""
+        ids = self._application_of(acceptance_no)
+        outcome: dict[str, Any] = {"acceptance_no": acceptance_no}
+        seen = set()
+        for printer in self._printers():
+            for job in printer.pending():
+                if job.application_id not in ids or job.id in seen:
+                    continue
+                seen.add(job.id)
+                try:
+                    result = printer.reprint(job.id)
+                except Exception as exc:  # noqa: BLE001 - one failed reprint must not hide the others
+                    log.error("reprint of %s failed: %s", job.id, exc)
+                    self._printed(outcome, job.kind, False, True, "hardware_error")
+                    continue
+                self._printed(outcome, job.kind, result.printed, result.kept, result.condition)
+        prints = outcome.get("prints", [])
+        return {"printed": sum(p["printed"] for p in prints), "kept": sum(p["kept"] for p in prints),
+                "lines": print_lines(outcome, "zh"), "lines_en": print_lines(outcome, "en"), "prints": prints}
+
+    # -- help, rating and the end of a visit ------------------------------------------------------
+    def call_staff(self, step: str) -> int:
+        """帮办: ask the hall's staff to come to this kiosk (the platform records kiosk, time and step)."""
+        from kiosk.platform_client import PlatformError
+
+        try:
+            return self.platform().call_staff(step[:40])
+        except PlatformError as exc:
+            raise ServiceError("ux.staff.failed", exc.detail) from None
+
+    def rate(self, journey: str, level: int, reasons: list[str]) -> None:
+        """好差评: this visit's rating, with the kiosk (from the signature) and the journey; nothing personal."""
+        from kiosk.platform_client import PlatformError
+
+        try:
+            self.platform().rate(journey, int(level), [r[:40] for r in reasons][:8])
+        except PlatformError as exc:
+            raise ServiceError("error.platform.down", exc.detail) from None
+
+    def card_on_reader(self) -> bool | None:
+        """Is a card lying on the reader now? None when there is no reader to ask."""
+        reader = self.runtime.devices.get("idcard") if self.runtime is not None else None
+        if reader is None:
+            return None
+        try:
+            return bool(reader.card_present())
+        except Exception:  # a busy or failing reader: unknown, the reminder stays
+            return None
+
+    def pickup(self) -> dict[str, str]:
+        """Where the seal and the tax UKey are collected at this site."""
+        return {"site": self.cfg.kiosk.site}
 
     def flush_outbox(self) -> tuple[int, int]:
         """Send what waits in the outbox (called on a timer while the kiosk runs)."""
@@ -275,8 +514,8 @@ class KioskServices:
         receipt = documents.progress_receipt(None, found, found.get("items", []), self.kiosk_info())
         try:
             result = self.device("receipt_printer").print_receipt(receipt)
-        except ServiceError:
-            return tr("print.receipt_kept", "zh")
+        except ServiceError:  # nothing was kept: say so, not "saved for reprint"
+            return tr("error.device.receipt_printer", "zh")
         return tr("print.progress_done", "zh") if result.printed else result.message_zh
 
     def progress_by_person(self, card: Any) -> list[dict[str, Any]]:
@@ -320,20 +559,21 @@ class KioskServices:
             if d.applicant_card is not None:
                 from kiosk.journeys.registration import person_of
 
-                rows.append(("applicant_card", t("step.applicant_card"), person(person_of(d.applicant_card))))
-            rows.append(("phone", t("step.phone"), mask_phone(d.phone or "")))
-            rows.append(("linked", t("step.linked"), "、".join(t("linked." + k) for k in d.linked)))
+                rows.append(("applicant_card", t("ux.check.applicant"), person(person_of(d.applicant_card))))
+            rows.append(("phone", t("ux.check.phone"), mask_phone(d.phone or "")))
+            rows.append(("linked", t("step.linked"), linked_summary(d.linked, lang)))
             return rows
         rows = [("entity_type", t("step.entity_type"),
                  t("entity.llc") if d.entity_type == "llc" else t("entity.individual"))]
         if d.applicant_card is not None:
             from kiosk.journeys.registration import person_of
 
-            rows.append(("applicant_card", t("step.applicant_card"), person(person_of(d.applicant_card))))
-        rows.append(("phone", t("step.phone"), mask_phone(d.phone or "")))
+            rows.append(("applicant_card", t("ux.check.applicant"), person(person_of(d.applicant_card))))
+        rows.append(("phone", t("ux.check.phone"), mask_phone(d.phone or "")))
         rows.append(("name", t("step.name"), d.name.get("full", "")))
         rows.append(("address", t("step.address"), d.address.get("text", "")))
-        rows.append(("scope", t("step.scope"), "、".join(s["text"] for s in d.scope)))
+        rows.append(("scope", t("ux.check.scope", n=len(d.scope)), "\n".join(
+            f"{i}. {s['text']}" for i, s in enumerate(d.scope, 1))))
         rows.append(("capital", t("step.capital"), f"{(d.capital_cny or 0) // 10_000} {t('capital.unit')}"))
         if d.entity_type == "llc":
             rows.append(("shareholders", t("step.shareholders"), "；".join(
@@ -343,7 +583,7 @@ class KioskServices:
                      ("legal_representative", "supervisor", "finance_officer") if o.get(role)]
             parts += [f"{t('officers.director')}：{p['name']}" for p in o.get("directors", [])]
             rows.append(("officers", t("step.officers"), "；".join(parts)))
-        rows.append(("linked", t("step.linked"), "、".join(t("linked." + k) for k in d.linked)))
+        rows.append(("linked", t("step.linked"), linked_summary(d.linked, lang)))
         return rows
 
     # -- a company's later life (kiosk/journeys/lifecycle.py) ------------------------------------
@@ -452,3 +692,19 @@ class KioskServices:
             outcome["printed"].append(f"{tr('life.copy.' + copy, 'zh')}：{said}")
         log.info("licence reprinted for %s: %s", record.get("uscc"), outcome["copies"])
         return outcome
+
+
+def linked_summary(linked: dict[str, dict[str, Any]], lang: str) -> str:
+    """The chosen linked items, each with its answers (bank, how the seal and UKey are received)."""
+    lines = []
+    for code, answers in linked.items():
+        line = tr("linked." + code, lang)
+        if code == "bank_account" and answers.get("bank"):
+            line += f"（{answers['bank']}）" if lang == "zh" else f" ({answers['bank']})"
+        delivery = answers.get("delivery") or {}
+        if code in ("seal", "tax") and delivery:
+            line += "：" if lang == "zh" else ": "
+            line += (tr("ux.delivery.mail_to", lang, address=delivery.get("address") or "")
+                     if delivery.get("method") == "mail" else tr("ux.delivery.collect_short", lang))
+        lines.append(line)
+    return "\n".join(lines)

@@ -34,6 +34,23 @@ class Prompt:
     text: str
 
 
+DIGIT_WORDS = {"zh": "零一二三四五六七八九", "en": ("zero", "one", "two", "three", "four", "five", "six", "seven",
+                                                  "eight", "nine")}
+
+
+def digits_spoken(number: str, lang: str, group: int = 6) -> str:
+    """A number read digit by digit, with a pause after each group (the groups as printed when the number
+    has spaces, else of ``group`` digits): ``261202 0001…`` → ``二 六 一 二 零 二，零 零 零 一，…``."""
+    words = DIGIT_WORDS.get(lang, DIGIT_WORDS["zh"])
+    if " " in number.strip():
+        chunks = [[c for c in part if c.isdigit()] for part in number.split()]
+    else:
+        digits = [c for c in number if c.isdigit()]
+        chunks = [digits[i:i + group] for i in range(0, len(digits), group)]
+    groups = [" ".join(words[int(d)] for d in chunk) for chunk in chunks if chunk]
+    return ("，" if lang == "zh" else ", ").join(groups)
+
+
 class Voice:
     """Speaks prompts on a worker thread. ``out_dir`` writes each prompt as a WAV file instead of
     playing it (tests, and listening to the prompts on a machine without speakers)."""
@@ -59,11 +76,19 @@ class Voice:
         return cls(enabled=on, out_dir=out_dir)
 
     # -- what the app calls ----------------------------------------------------------------
-    def prompt(self, key: str, lang: str) -> bool:
-        """Speak the catalogue's ``key`` in ``lang`` if there is such a prompt; returns at once."""
+    def prompt(self, key: str, lang: str, force: bool = False, **values: object) -> bool:
+        """Speak the catalogue's ``key`` in ``lang`` if there is such a prompt; returns at once.
+
+        ``values`` fill the sentence's blanks (an acceptance number read digit by digit, a count: never a
+        name or an ID number); ``force`` speaks although guidance is muted (the citizen asked: 朗读)."""
         text = catalogue(lang if lang in VOICES else "zh").get(key)
-        if not text or not self.enabled:
+        if not text or not (self.enabled or (force and self.program)):
             return False
+        if values:
+            try:
+                text = text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                pass
         with self._cond:
             self._next = Prompt(key, lang, text)
             self._cut()

@@ -72,6 +72,7 @@ class KioskApp(App):
     lang = StringProperty("zh")
     scale = NumericProperty(1.0)
     voice_on = BooleanProperty(False)
+    staff_called = NumericProperty(0)  # the platform's number of this visit's call for staff (0: none yet)
     title = "银政通"
 
     def __init__(self, cfg: Any, runtime: Any = None, on_started: Callable[["KioskApp"], None] | None = None,
@@ -88,6 +89,7 @@ class KioskApp(App):
         self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
         self.events: list[tuple[str, str]] = []
         self.journey: RegistrationJourney | None = None
+        self.journey_kind = ""  # open, single, progress … : what the visit's rating is about
         self.outcome: dict[str, Any] | None = None
         self.services = KioskServices(runtime, cfg)  # (event, detail) — what tests and the demo assert on
         self.heartbeat: Heartbeat | None = None
@@ -97,6 +99,7 @@ class KioskApp(App):
 
     # -- building --------------------------------------------------------------------------
     def build(self) -> KioskRoot:
+        import screens.widgets.dialog  # noqa: F401  (registers DialogLayer for base.kv)
         import screens.widgets.keyboard  # noqa: F401  (registers OnScreenKeyboard for base.kv)
 
         Builder.load_file(str(HERE / "base.kv"))
@@ -106,6 +109,7 @@ class KioskApp(App):
         from screens.guide import GuideScreen
         from screens.pin import PinScreen
         from screens.progress import ProgressScreen
+        from screens.farewell import FarewellScreen
 
         from screens.steps import company, licence, people, simple
 
@@ -113,7 +117,8 @@ class KioskApp(App):
         self.sm: ScreenManager = root.ids.sm
         self.sm.transition = NoTransition()  # instant: no touch is lost to an animation
         for screen in (HomeScreen(name="home"), PinScreen(name="pin"), MaintenanceScreen(name="maintenance"),
-                       NotBuiltScreen(name="notbuilt"), ProgressScreen(name="progress"), GuideScreen(name="guide")):
+                       NotBuiltScreen(name="notbuilt"), ProgressScreen(name="progress"), GuideScreen(name="guide"),
+                       FarewellScreen(name="farewell")):
             self.sm.add_widget(screen)
         steps = {
             Step.ENTITY_TYPE: simple.EntityTypeScreen, Step.APPLICANT_CARD: simple.CardScreen,
@@ -159,13 +164,22 @@ class KioskApp(App):
     def go(self, name: str) -> None:
         if self.sm.current != name:
             self.keyboard.detach()  # the keyboard belongs to a field on the screen being left
+            self.dialog.close()
             self.sm.current = name
             self.record("screen", name)
-            self.voice.prompt(f"voice.{name}", self.lang)
+            self.speak_screen()
+
+    def speak_screen(self) -> None:
+        """The screen's spoken prompt: its own words when it has them (a result says what happened)."""
+        screen = self.sm.current_screen
+        spoken = getattr(screen, "spoken", None)
+        key, values = spoken() if spoken is not None else (f"voice.{self.sm.current}", {})
+        self.voice.prompt(key, self.lang, **values)
 
     def start_journey(self, kind: str) -> None:
         """Open one of the home page's tasks; journeys not offered yet say so honestly."""
         self.record("journey", kind)
+        self.journey_kind = kind
         if kind in ("open", "single"):
             from kiosk.journeys.single import SingleItemJourney
 
@@ -201,18 +215,114 @@ class KioskApp(App):
     def go_home(self) -> None:
         self.go("home")
 
+    @property
+    def dialog(self) -> Any:
+        return self.root.ids.dialog
+
+    # -- leaving: home with a confirmation, the end of the visit -----------------------------------------
+    def held(self, lang: str | None = None) -> list[str]:
+        """What this visit holds that going home would forget, in words ("您的身份证信息", "企业名称" …)."""
+        lang = lang or self.lang
+        out: list[str] = []
+        journey = self.journey
+        if journey is not None:
+            for step in journey.steps:
+                if step in journey.done:
+                    text = self.tr(f"ux.forget.{step.value}", lang)
+                    if not text.startswith("⟦") and text not in out:
+                        out.append(text)
+        people = len(self.session.people)
+        if people > 1:
+            out.insert(0, self.tr("ux.forget.people", lang, n=people))
+        elif people == 1 and self.tr("ux.forget.applicant_card", lang) not in out:
+            out.insert(0, self.tr("ux.forget.applicant_card", lang))
+        return out
+
+    def ask_home(self) -> None:
+        """Home from the middle of a visit: say what will be forgotten, and ask first."""
+        held = self.held()
+        self.record("ask_home", self.sm.current)
+        self.keyboard.detach()
+        if not held and self.session.empty:
+            self.end_visit("cancelled before anything was entered")
+            return
+        body = self.tr("ux.home.body", items="、".join(held) if self.lang == "zh" else ", ".join(held)) if held \
+            else self.tr("ux.home.body_nothing")
+        self.dialog.open("confirm_home", self.tr("ux.home.title"), body, [
+            ("stay", self.tr("ux.home.stay"), lambda: self.record("home_declined", self.sm.current), False),
+            ("leave", self.tr("ux.home.leave"), lambda: self.finish_visit("cancelled by the citizen"), True)])
+        self.voice.prompt("ux.voice.home_confirm", self.lang)
+
+    def finish_visit(self, reason: str, farewell: bool = True) -> None:
+        """The visit is over: everything personal is forgotten now; then the farewell page (take your ID card,
+        take what was printed, rate the service), which holds nothing personal, and home."""
+        from kiosk.services import take_lines
+
+        summary = {"journey": self.journey_kind or "open", "cards": len(self.session.people),
+                   "lines": take_lines(self.outcome or {}, "zh"), "lines_en": take_lines(self.outcome or {}, "en"),
+                   "printed": sum(1 for p in (self.outcome or {}).get("prints", []) if p.get("printed"))}
+        self._forget(reason)
+        if not farewell:
+            self.end_visit(reason)
+            return
+        self.sm.get_screen("farewell").prepare(summary)
+        self.go("farewell")
+
+    # -- help and the hall's staff -------------------------------------------------------------------
+    def show_help(self) -> None:
+        """What this screen is for and what to do, shown and spoken; the way to a person is in the same box."""
+        name = self.sm.current
+        key = f"help.{name}" if not self.tr(f"help.{name}").startswith("⟦") else "help.default"
+        title = self.tr(f"step.{name}")
+        if title.startswith("⟦"):
+            title = self.tr(f"ux.help.title.{name}")
+            title = self.tr("ux.help") if title.startswith("⟦") else title
+        self.record("help", name)
+        self.keyboard.detach()
+        self.dialog.open("help", self.tr("ux.help.heading", what=title), self.tr(key), [
+            ("read", self.tr("ux.help.read"), lambda: self.voice.prompt(key, self.lang, force=True), False),
+            ("staff", self.tr("ux.staff"), self.call_staff, False),
+            ("ok", self.tr("ux.help.ok"), None, True)])
+        self.voice.prompt(key, self.lang)
+
+    def call_staff(self) -> None:
+        """帮办: the hall's staff are asked to come (the platform records kiosk, time and screen; no person)."""
+        from screens.worker import run_async
+
+        step = self.sm.current
+        if self.staff_called:
+            self._staff_answer(self.staff_called)
+            return
+        self.record("call_staff", step)
+        self.keyboard.detach()
+        self.dialog.open("staff", self.tr("ux.staff"), self.tr("ux.staff.sending"), [])
+        run_async(self.services.call_staff, step, on_done=self._staff_answer, on_error=self._staff_failed)
+
+    def _staff_answer(self, number: int) -> None:
+        self.staff_called = int(number)
+        self.record("staff_called", str(number))
+        self.dialog.open("staff", self.tr("ux.staff.sent.title"), self.tr("ux.staff.sent", n=number),
+                         [("ok", self.tr("ux.help.ok"), None, True)])
+        self.voice.prompt("ux.staff.sent", self.lang, n=number)
+
+    def _staff_failed(self, exc: BaseException) -> None:
+        self.record("staff_failed", str(exc)[:80])
+        self.dialog.open("staff", self.tr("ux.staff.failed.title"), self.tr("ux.staff.failed"),
+                         [("ok", self.tr("ux.help.ok"), None, True)])
+        self.voice.prompt("ux.staff.failed", self.lang)
+
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
         self.session.language = self.lang
         self.record("language", self.lang)
-        self.voice.prompt(f"voice.{self.sm.current}", self.lang)  # the same prompt, now in this language
+        self.speak_screen()  # the same prompt, now in this language
 
     def toggle_voice(self) -> None:
         self.voice.set_enabled(not self.voice_on)
         self.voice_on = self.voice.enabled  # stays off where espeak-ng is missing (logged at start)
         self.record("voice", str(self.voice_on))
         if self.voice_on:
-            self.voice.prompt(f"voice.{self.sm.current}", self.lang)
+            self.speak_screen()
 
     def toggle_elderly(self) -> None:
         self.session.elderly_mode = not self.session.elderly_mode
@@ -248,21 +358,31 @@ class KioskApp(App):
         else:
             overlay.seconds = 0
 
-    def end_visit(self, reason: str) -> None:
-        """Wipe everything the visit held and return to the start, in the kiosk's language."""
-        self.session.wipe(reason)
-        self.voice.hush()
-        self.voice.set_enabled(Voice.from_config(self.cfg).enabled)  # the next citizen starts as configured
-        self.voice_on = self.voice.enabled
+    def _forget(self, reason: str) -> None:
+        """Forget everything personal the visit held (answers, cards, outcome); language and type size stay
+        until the visit's last page is left."""
+        if self.journey is not None or not self.session.empty or self.outcome is not None:
+            self.session.wipe(reason)  # once a visit: the farewell page after it holds nothing to wipe
         self.journey = None
         self.outcome = None
-        self.lang = self.session.language = self.cfg.kiosk.language
-        self.session.elderly_mode = self.cfg.kiosk.elderly_mode
-        self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
+        self.staff_called = 0
+        self.keyboard.detach()
+        self.dialog.close()
         for screen in self.sm.screens:
             reset = getattr(screen, "reset", None)
             if reset is not None:
                 reset()
+
+    def end_visit(self, reason: str) -> None:
+        """Wipe everything the visit held and return to the start, in the kiosk's language."""
+        self._forget(reason)
+        self.voice.hush()
+        self.voice.set_enabled(Voice.from_config(self.cfg).enabled)  # the next citizen starts as configured
+        self.voice_on = self.voice.enabled
+        self.journey_kind = ""
+        self.lang = self.session.language = self.cfg.kiosk.language
+        self.session.elderly_mode = self.cfg.kiosk.elderly_mode
+        self.scale = theme.ELDERLY_SCALE if self.session.elderly_mode else 1.0
         self.idle.touched()
         self.go_home()
         self.record("wiped", reason)

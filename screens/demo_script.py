@@ -66,12 +66,30 @@ def sign(p: Any) -> Iterator[float]:
 
 
 def open_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False,
-                 phone_number: str = PHONE) -> Iterator[float]:
+                 phone_number: str = PHONE, search: str | None = None, mail: bool = False) -> Iterator[float]:
     """Journey 1 from the home page to the result screen (an LLC, 张 and 李, all five items)."""
     yield from identify(p, phone_number=phone_number)
-    yield from describe_company(p, trade, street, negative)
-    yield from people_and_items(p)
+    yield from describe_company(p, trade, street, negative, search)
+    yield from people_and_items(p, mail)
     yield from sign_and_submit(p)
+
+
+def farewell(p: Any, level: int | None = 5, reason: str | None = "fast", shot: str | None = None) -> Iterator[float]:
+    """The visit's last page: the ID card reminder, then a rating (one tap, a reason) and home."""
+    yield from wait_for(p, screen_is(p, "farewell"), "the farewell page")
+    screen = p.screen()
+    p.expect(p.app.journey is None and p.app.session.empty, "the visit's data was wiped before the farewell")
+    if level:
+        p.tap(f"rate{level}")
+        yield 0.3
+        if reason:
+            chip = next(c for c in screen.ids.reasons.children if c.code == reason)
+            p.tap(chip)
+            yield 0.2
+    if shot:
+        p.shot(shot)
+    p.tap("finish")
+    yield from wait_for(p, screen_is(p, "home"), "home after the farewell")
 
 
 def identify(p: Any, card: str = "zhang", phone_number: str = PHONE) -> Iterator[float]:
@@ -121,7 +139,7 @@ def pick_address(p: Any, street: str | None = None, negative: bool = False) -> I
         else:
             option = options[0]
         label = option["label"] + (p.app.tr("address.restricted") if option.get("negative") == "1" else "")
-        p.tap(find_text(address.ids.options, label))
+        p.tap(find_text(address.ids.picker.ids.options, label))
         yield 0.3
 
 
@@ -167,8 +185,31 @@ def type_with_keyboard(p: Any, text: str, field: Any = None) -> Iterator[float]:
     raise AssertionError(f"could not type {text!r} on the keyboard")
 
 
-def describe_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False) -> Iterator[float]:
-    """Name (live check; a suggestion when taken) → address → scope → capital."""
+def search_address(p: Any, picker: Any, letters: str, shot: str | None = None) -> Iterator[float]:
+    """Type pinyin initials (``dfel``) into the address search on the on-screen keyboard's English keys and
+    take the first registrable address found."""
+    keyboard = p.app.keyboard
+    p.tap(picker.ids.search)
+    yield 0.2
+    p.expect(keyboard.shown, "the keyboard comes up for the search")
+    if keyboard.mode != "english":
+        p.tap(keyboard.key_button("mode:english"))
+        yield 0.1
+    for letter in letters:
+        p.tap(keyboard.key_button(letter))
+    yield from wait_for(p, lambda: picker.query == letters and not picker.busy and bool(picker.options),
+                        f"addresses found for {letters!r}")
+    if shot:
+        p.shot(shot)
+    option = next(o for o in picker.options if o.get("negative") != "1")
+    button = next(b for b in picker.ids.options.children if getattr(b, "option", None) is option)
+    p.tap(button)
+    yield 0.3
+
+
+def describe_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False,
+                     search: str | None = None) -> Iterator[float]:
+    """Name (live check; a suggestion when taken) → address (by levels, or ``search`` typed) → scope → capital."""
     name = p.screen()
     yield 0.2
     yield from type_with_keyboard(p, trade, name.ids.trade)
@@ -182,7 +223,12 @@ def describe_company(p: Any, trade: str = "星河", street: str | None = None, n
         yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "an available name")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "address"), "address step")
-    yield from pick_address(p, street, negative)
+    if search:
+        yield from wait_for(p, lambda: bool(p.screen().options), "the districts")
+        p.shot("06-address-0")
+        yield from search_address(p, p.screen().ids.picker, search, "06-address-search")
+    else:
+        yield from pick_address(p, street, negative)
     yield from wait_for(p, screen_is(p, "scope"), "scope step")
     scope = p.screen()
     yield from wait_for(p, lambda: bool(scope.results), "the scope catalogue")
@@ -202,8 +248,9 @@ def describe_company(p: Any, trade: str = "星河", street: str | None = None, n
     yield from wait_for(p, screen_is(p, "shareholders"), "shareholders step")
 
 
-def people_and_items(p: Any) -> Iterator[float]:
-    """Two shareholders read their cards → officers → all five linked items → check your answers."""
+def people_and_items(p: Any, mail: bool = False) -> Iterator[float]:
+    """Two shareholders read their cards → officers → all five linked items (the seal and the UKey mailed
+    free to the company's address when ``mail``) → check your answers."""
     holders = p.screen()
     p.tap("p60")
     p.tap("read")
@@ -227,8 +274,14 @@ def people_and_items(p: Any) -> Iterator[float]:
     p.tap("next")
     yield from wait_for(p, screen_is(p, "linked"), "linked items step")
     p.tap("all")
+    yield 0.3  # the bank choice is open once the bank item is chosen
     p.tap(find_text(p.screen(), "中国工商银行"))
     yield 0.2
+    if mail:
+        p.tap("mail")
+        yield 0.3
+        p.expect(p.screen().delivery.get("method") == "mail" and bool(p.screen().delivery.get("address_code")),
+                 f"mailed to the company's address ({p.screen().delivery})")
     p.shot("11-linked-items")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "check"), "check your answers")
@@ -254,6 +307,26 @@ def sign_and_submit(p: Any, timeout: float = 60) -> Iterator[float]:
     p.shot("15-result")
 
 
+def help_and_cancel(p: Any) -> Iterator[float]:
+    """A wrong start: the help of a step, then 取消办理 — asked first, told what would be forgotten."""
+    app = p.app
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    p.tap("tool_help")
+    yield 0.4
+    p.shot("00-help")
+    p.tap(app.dialog.buttons["ok"])
+    yield 0.2
+    p.tap("llc")
+    yield from wait_for(p, screen_is(p, "applicant_card"), "the card step")
+    p.tap("home")
+    yield 0.4
+    p.expect(app.dialog.name == "confirm_home", "取消办理 asks first")
+    p.shot("00-cancel-asks")
+    p.tap(app.dialog.buttons["leave"])
+    yield from farewell(p, level=None)
+
+
 def full_visit(p: Any) -> Iterator[float]:
     """Home in both languages, journey 1 for a two-shareholder LLC with all five items (saving what
     was printed), then journey 3: its progress by the receipt's QR code and by the ID card."""
@@ -274,11 +347,15 @@ def full_visit(p: Any) -> Iterator[float]:
     p.tap("guide")  # journey 4: the guide, read before starting
     yield from wait_for(p, screen_is(p, "guide"), "the guide")
     p.shot("00-guide")
+    p.tap("page_down")
+    yield 0.3
+    p.shot("00-guide-page-2")
     p.tap("start")
     yield from wait_for(p, screen_is(p, "entity_type"), "the start from the guide")
-    p.app.end_visit("back to the start page")
+    p.tap("home")  # nothing entered yet: home at once, nothing to confirm
     yield from wait_for(p, screen_is(p, "home"), "home")
-    yield from open_company(p)
+    yield from help_and_cancel(p)
+    yield from open_company(p, search="dfel", mail=True)
     outcome = app.outcome or {}
     decision = outcome.get("decision") or {}
     save_printed(p, outcome)
@@ -289,8 +366,10 @@ def full_visit(p: Any) -> Iterator[float]:
                                             and outcome.get("receipts") and all(r["printed"] for r in outcome["receipts"]))
     if not p.result["approved_and_printed"]:
         p.result["why_not"] = f"decision {decision.get('decision')}: {decision.get('reasons')}; printed {outcome.get('printed')}"
+    p.tap("say")  # the acceptance number read out again, digit by digit
+    yield 0.2
     p.tap("finish")
-    yield from wait_for(p, screen_is(p, "home"), "home after the visit")
+    yield from farewell(p, 5, "fast", "16-farewell-rated")
     p.shot("16-home-again")
     if decision.get("acceptance_no"):
         yield from query_progress(p, decision["acceptance_no"])
@@ -352,10 +431,10 @@ def query_progress(p: Any, acceptance_no: str) -> Iterator[float]:
         yield from wait_for(p, lambda: screen.stage == "results", "the chosen application", 10)
     p.shot("20-progress-by-card")
     p.result["progress_items"] = {i["service"]: i["status"] for i in (screen.query.current or {}).get("items", [])}
-    while p.app.sm.current == "progress":  # back: the list (if there was one), the choice, home
+    while p.app.sm.current == "progress":  # back: the list (if there was one), the choice, the farewell
         p.tap("back")
         yield 0.3
-    yield from wait_for(p, screen_is(p, "home"), "home after the query")
+    yield from farewell(p, 4, "simple", "21-progress-farewell")
 
 
 def save_printed(p: Any, outcome: dict[str, Any]) -> None:

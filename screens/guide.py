@@ -25,6 +25,7 @@ def guide() -> dict[str, Any]:
 class GuideScreen(Screen):
     def on_pre_enter(self, *args: object) -> None:
         self.fill()
+        self.ids.scroll.scroll_y = 1
 
     def fill(self) -> None:
         app = App.get_running_app()
@@ -35,7 +36,18 @@ class GuideScreen(Screen):
         for section in content["sections"]:
             box.add_widget(Factory.GuideHeading(text=section["heading"]))
             for item in section["items"]:
-                box.add_widget(Factory.GuideItem(text="• " + item))
+                text = item.replace("{idle}", str(app.cfg.kiosk.idle_timeout_s))
+                box.add_widget(Factory.GuideItem(text="• " + text))
+        box.add_widget(Factory.GuideItem(text=app.tr("ux.guide.end")))  # the list's end is visible, not cut
+
+    def page(self, direction: int) -> None:
+        """One screenful up (+1) or down (-1): the guide is longer than the screen."""
+        scroll = self.ids.scroll
+        extra = scroll.children[0].height - scroll.height if scroll.children else 0
+        if extra <= 0:
+            return
+        step = (scroll.height * 0.85) / extra
+        scroll.scroll_y = min(1.0, max(0.0, scroll.scroll_y + direction * step))
 
     def on_kv_post(self, base_widget: Any) -> None:
         App.get_running_app().bind(lang=lambda *a: self.fill() if self.manager and self.manager.current == self.name

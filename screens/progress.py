@@ -18,6 +18,21 @@ from screens.worker import run_async
 
 
 
+class ScrollRows(BoxLayout):
+    """Rows that scroll when they are taller than the screen (``parent_view`` is the ScrollView to add)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from kivy.uix.scrollview import ScrollView
+
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=8, **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self.parent_view = ScrollView(do_scroll_x=False)
+        self.parent_view.add_widget(self)
+
+
+Factory.register("ScrollRows", cls=ScrollRows)
+
+
 class NumberEntry(BoxLayout):
     """The acceptance number typed on the keypad (shown in groups of six, with a count)."""
 
@@ -47,12 +62,14 @@ class ProgressScreen(Screen):
     problems = ListProperty([])
     busy = StringProperty("")
     digits = StringProperty("")  # the acceptance number being typed
+    kept = ListProperty([])  # documents of the shown application kept here for reprint (paper ran out …)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.query = ProgressQuery()
         self._camera_view: Any = None
         self._waiting_card = False
+        self._asked = False  # something was looked up in this visit (then its end asks for a rating)
 
     @property
     def app(self) -> Any:
@@ -102,6 +119,8 @@ class ProgressScreen(Screen):
 
         body.orientation = "vertical"
         body.spacing = 8
+        outer, body = body, Factory.ScrollRows()  # in large type five items are taller than the screen: scroll
+        outer.add_widget(body.parent_view)
         found = self.query.current or {}
         lang = self.app.lang
         decision = found.get("decision", "")
@@ -112,7 +131,7 @@ class ProgressScreen(Screen):
         if found.get("acceptance_no"):
             from service.contract import acceptance
 
-            body.add_widget(Factory.StepHint(text=self.app.tr("life.result.number",  # "progress.number" is the prompt
+            body.add_widget(Factory.StepHint(text=self.app.tr("ux.progress.number",
                                                               number=acceptance.grouped(found["acceptance_no"]))))
         if found.get("announcement_until") or (found.get("kind") not in (None, "establishment")
                                                and found.get("effective_on")):  # a lifecycle application's dates
@@ -132,7 +151,6 @@ class ProgressScreen(Screen):
             body.add_widget(row)
         if not found.get("items"):
             body.add_widget(Factory.StepHint(text=self.app.tr("progress.no_items")))
-        body.add_widget(Factory.Widget())
 
     def _show_list(self, body: Any) -> None:
         """A person's applications, newest first: tap one to see it."""
@@ -153,10 +171,6 @@ class ProgressScreen(Screen):
             button.bind(on_release=lambda b, i=index: self.pick(i))
             body.add_widget(button)
         body.add_widget(Factory.Widget())
-
-    def pick(self, index: int) -> None:
-        self.query.pick(index)
-        self.sync()
 
     # -- the acceptance number on the keypad --------------------------------------------------
     def press(self, key: str) -> None:
@@ -216,8 +230,37 @@ class ProgressScreen(Screen):
 
     def _found(self, results: Any) -> None:
         self.busy = ""
+        self._asked = True
         self.query.found(results)
         self.sync()
+        self._look_for_kept()
+
+    def pick(self, index: int) -> None:
+        self.query.pick(index)
+        self.sync()
+        self._look_for_kept()
+
+    # -- reprint what did not print here, by the acceptance number ---------------------------------
+    def _look_for_kept(self) -> None:
+        self.kept = []
+        number = (self.query.current or {}).get("acceptance_no") if self.query.stage.value == "results" else None
+        if number:
+            run_async(self.app.services.kept_prints, number,
+                      on_done=lambda kept: setattr(self, "kept", kept) if (self.query.current or {}).get(
+                          "acceptance_no") == number else None,
+                      on_error=lambda exc: None)
+
+    def reprint_kept(self) -> None:
+        number = (self.query.current or {}).get("acceptance_no")
+        if not number or not self.kept:
+            return
+        self.busy = self.app.tr("ux.reprint.busy")
+        run_async(self.app.services.reprint_kept, number, on_done=self._reprinted, on_error=self._failed)
+
+    def _reprinted(self, answer: dict[str, Any]) -> None:
+        self.app.record("reprinted", f"{answer['printed']}/{answer['printed'] + answer['kept']}")
+        self.busy = "\n".join(answer["lines"] if self.app.lang == "zh" else answer["lines_en"])
+        self._look_for_kept()
 
     def _failed(self, exc: BaseException) -> None:
         from kiosk.journeys import Problem
@@ -239,14 +282,17 @@ class ProgressScreen(Screen):
         self.busy = message
 
     def go_back(self) -> None:
-        if self.query.stage is Stage.CHOOSE:
-            self.app.end_visit("progress query finished")
+        if self.query.stage is Stage.CHOOSE:  # the end of this visit: take the card, rate it
+            self.app.finish_visit("progress query finished",
+                                  farewell=self._asked or not self.app.session.empty)
             return
         self.query.back()
+        self.kept = []
         self.sync()
 
     def reset(self) -> None:
         self.query = ProgressQuery()
-        self.problems, self.busy, self.digits = [], "", ""
+        self.problems, self.busy, self.digits, self.kept = [], "", "", []
+        self._asked = False
         if self.ids:
             self._stop_camera()

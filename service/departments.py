@@ -92,6 +92,17 @@ _MATTERS = {
 }
 
 
+def delivery_note(params: dict[str, Any] | None) -> str:
+    """How the seal or the UKey reaches the citizen, as the department's item says it (no address: the
+    item's words are shown wherever the application is looked up; the receipt carries the address)."""
+    delivery = (params or {}).get("delivery") or {}
+    if delivery.get("method") == "mail":
+        return "办结后免费寄递至申请人选择的标准地址。"
+    if delivery.get("method") == "collect":
+        return "办结后短信通知，到政务服务大厅企业开办综合窗口领取。"
+    return ""
+
+
 def _roll(*parts: str) -> float:
     return int(hashlib.sha256(":".join(parts).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
 
@@ -113,7 +124,7 @@ class SimulatedDepartment:
     def submit(self, application_id: str, uscc: str, action: str, params: dict[str, Any]) -> Ticket:
         digest = hashlib.sha256(f"{self.code}:{application_id}".encode()).hexdigest()
         return Ticket(reference=f"{self.code[:3].upper()}-{digest[:10].upper()}",
-                      answer_in_s=self.delay_s * self.scale, detail=_WORKING[self.code])
+                      answer_in_s=self.delay_s * self.scale, detail=_WORKING[self.code] + delivery_note(params))
 
     def finish(self, application_id: str, reference: str, action: str) -> Outcome:
         if action == "open" and _roll("outcome", self.code, application_id) < self.failure_rate:

@@ -79,10 +79,20 @@ def test_missing_font_is_one_clear_line(tmp_path):
 
 @needs_display
 def test_every_screen_is_translated_large_enough_and_readable(tmp_path):
-    """Every screen in zh, en and large text: no ⟦key⟧, no target under 48 px, contrast ≥ 4.5:1, nothing off screen."""
-    outcome = run_script("tests.uiscripts:audit_every_screen", tmp_path, timeout=240)
-    assert outcome["result"]["screens"] >= 18
-    assert outcome["result"]["findings"] == {}
+    """Every screen, and the states some visits see (dialogs, each result, the farewell with a rating, search
+    results, the keyboard), in zh and en, normal and large type: no ⟦key⟧, no target under 48 px, contrast
+    ≥ 4.5:1, nothing off screen, and no text clipped, spilling out of its box or overlapping. The audit first
+    proves it can fail: faults made on a real screen are found."""
+    outcome = run_script("tests.uiscripts:audit_every_screen", tmp_path, timeout=360)
+    result = outcome["result"]
+    made = result["self_test_findings"]
+    assert {"overlap", "clipped", "spills", "contrast"} <= set(result["self_test"])
+    assert any("重叠的文字一" in f and "重叠的文字二" in f for f in made)  # two labels drawn over each other
+    assert any("被挤压的标题" in f and "panel" in f for f in made)  # a squeezed title pushed into the header
+    assert any("shortened" in f for f in made) and any("not drawn" in f for f in made)
+    assert any("压在按钮上的字" in f and "button" in f for f in made)
+    assert result["screens"] >= 19
+    assert result["findings"] == {}
 
 
 def test_audit_finds_what_it_should():

@@ -306,8 +306,38 @@ def open_company_first_steps(p):
     p.result["problems"] = [pr.message_zh for pr in p.screen().problems]
 
 
+def _sample_outcome(kind="approved", licence=False):
+    """A result as the submission leaves it (the licence printer out of paper, two receipts kept)."""
+    from service.contract import acceptance
+
+    number = acceptance.make(__import__("datetime").date(2026, 11, 22), 1, 7, b"k" * 32)
+    decision = {"decision": kind, "acceptance_no": number, "application_id": "a1",
+                "uscc": "91441702MA4XXXXX1X" if kind == "approved" else None,
+                "e_license": "YZTL1.demo" if kind == "approved" else None,
+                "reasons": [] if kind != "rejected" else [
+                    {"code": "ADDRESS_NEGATIVE", "severity": "error", "field": "address",
+                     "message": "住所位于负面清单区域（漠阳江饮用水源一级保护区），不得登记为企业住所，请更换住所。"}]}
+    prints = [{"kind": "licence", "printed": licence, "kept": not licence, "condition": "" if licence else "paper_out"},
+              {"kind": "result", "printed": False, "kept": True, "condition": "paper_out"},
+              {"kind": "linked_items", "printed": False, "kept": True, "condition": "paper_out"}]
+    if kind != "approved":
+        prints = [{"kind": "acceptance", "printed": True, "kept": False, "condition": ""}]
+    from kiosk.services import print_lines
+
+    outcome = {"decision": decision, "acceptance_no": number, "prints": prints,
+               "licence_printed": licence, "application": {"name": {"full": "阳江市星河恒科技有限公司"}, "linked_services": {
+                   "seal": {"delivery": {"method": "mail", "address": "广东省阳江市江城区东风二路88号", "address_code": "1"}},
+                   "tax": {"delivery": {"method": "collect"}}, "social_insurance": {}, "housing_fund": {},
+                   "bank_account": {"bank": "中国银行"}}}}
+    outcome["printed"] = print_lines(outcome, "zh")
+    return outcome
+
+
 def audit_every_screen(p):
-    """Every screen in zh, en and large text: no untranslated string, no small target, no low contrast."""
+    """Every screen in zh, en, large text and large English; then the states that only some visits see (the
+    dialogs, the result of each kind, the farewell with a rating, the mailing address picker, the SMS
+    countdown): no untranslated string, no small target, no low contrast, no clipped, spilling or
+    overlapping text. First the audit proves it can fail: a made overlap must be found."""
     from datetime import date
 
     from service.contract.ids import make_id
@@ -316,18 +346,33 @@ def audit_every_screen(p):
 
     app = p.app
     yield 0.3
+    p.result["self_test"] = yield from _audit_finds_made_faults(p)
     findings = {}
     journey = RegistrationJourney(today=date(2026, 11, 22))
     journey.draft.entity_type = "llc"
     journey.draft.capital_cny = 1_000_000
     person = {"name": "张伟", "id_number": make_id("441702", date(1985, 3, 14), 11), "card_type": "resident"}
     journey.draft.applicant_card = person
+    journey.draft.address = {"code": "441702000001", "text": "广东省阳江市江城区东风二路88号华润大厦1201室"}
+    journey.done |= {Step.ENTITY_TYPE, Step.APPLICANT_CARD, Step.PHONE, Step.NAME}
     app.journey = journey
     names = [s.name for s in app.sm.screens if s.name not in ("submit",)]
-    for lang, elderly in (("zh", False), ("en", False), ("zh", True)):
+    combos = (("zh", False), ("en", False), ("zh", True), ("en", True))
+
+    def look(label, *roots):
+        app.root.ids.idle.seconds = 0
+        found = [f for r in roots for f in audit(r)]
+        if found:
+            findings[f"{label}/{app.lang}/{'large' if app.session.elderly_mode else 'std'}"] = found
+
+    def shoot(label):
+        p.shot(f"{label}-{app.lang}{'-large' if app.session.elderly_mode else ''}")
+
+    for lang, elderly in combos:
         app.lang = lang
         if app.session.elderly_mode != elderly:
             app.toggle_elderly()
+        app.journey = journey
         for name in names:
             if name in {s.value for s in Step}:
                 journey.current = Step(name)
@@ -335,21 +380,240 @@ def audit_every_screen(p):
             else:
                 app.go(name)
             yield 0.25
-            app.root.ids.idle.seconds = 0
-            found = audit(app.sm.current_screen)
-            if found:
-                findings[f"{name}/{lang}/{'large' if elderly else 'std'}"] = found
-            if lang == "zh" and not elderly or name in ("home", "name", "linked"):
-                p.shot(f"{name}-{lang}{'-large' if elderly else ''}")
+            look(name, app.sm.current_screen)
+            if lang == "zh" and not elderly or name in ("home", "name", "linked", "result", "farewell"):
+                shoot(name)
+        # the states some visits see
+        journey.current = Step.NAME
+        app.show_journey()
+        yield 0.3
+        app.show_help()
+        yield 0.3
+        look("help-dialog", app.root.ids.dialog, app.sm.current_screen)
+        shoot("help-dialog")
+        app.dialog.close()
+        app.ask_home()
+        yield 0.3
+        look("confirm-home", app.root.ids.dialog)
+        shoot("confirm-home")
+        app.dialog.close()
+        app.staff_called = 12
+        app.call_staff()  # already called: the dialog says so again, without a new request
+        yield 0.3
+        look("staff-dialog", app.root.ids.dialog, app.sm.current_screen)
+        app.dialog.close()
+        app.staff_called = 0
+        for variant, outcome in (("result-kept", _sample_outcome("approved", licence=False)),
+                                 ("result-review", _sample_outcome("manual_review")),
+                                 ("result-rejected", _sample_outcome("rejected"))):
+            app.outcome = outcome
+            journey.current = Step.RESULT
+            app.show_journey()
+            app.sm.current_screen.on_pre_enter()
+            yield 0.3
+            look(variant, app.sm.current_screen)
+            shoot(variant)
+        app.go("home")
+        app.outcome = None
+        journey.current = Step.LINKED
+        app.show_journey()
+        yield 0.3
+        linked = app.sm.current_screen
+        linked.set_delivery("mail")
+        yield 0.3
+        look("linked-mail", linked)
+        shoot("linked-mail")
+        linked.pick_mail_address()
+        yield 0.5
+        look("linked-picker", linked)
+        linked.close_picker()
+        linked.set_delivery("collect")
+        journey.current = Step.PHONE
+        app.show_journey()
+        yield 0.2
+        phone = app.sm.current_screen
+        phone.phone, phone.sent = "13800138000", True
+        phone.start_wait(42)
+        yield 0.3
+        look("phone-countdown", phone)
+        shoot("phone-countdown")
+        phone.reset()
+        journey.current = Step.APPLICANT_CARD
+        app.show_journey()
+        yield 0.2
+        card = app.sm.current_screen
+        card.waiting, card.offered = False, True
+        yield 0.3
+        look("card-offered", card)
+        farewell = app.sm.get_screen("farewell")
+        from kiosk.services import take_lines
+
+        farewell.prepare({"journey": "open", "cards": 2, "lines": take_lines(_sample_outcome(), "zh"),
+                          "lines_en": take_lines(_sample_outcome(), "en")})
+        app.go("farewell")
+        yield 0.3
+        farewell.card_state = "on"
+        farewell.rate(2)
+        farewell.toggle_reason("slow")
+        yield 0.3
+        look("farewell-rated", farewell)
+        shoot("farewell-rated")
+        farewell.level, farewell.sent = 0, True  # nothing is sent from the audit
+        app.go("home")
+        yield 0.2
+        yield from _audit_filled_states(p, journey, look, shoot)
     p.result["findings"] = findings
     p.result["screens"] = len(names)
+
+
+SAMPLE_ADDRESSES = [{"code": f"44170200{i:04d}", "text": f"广东省阳江市江城区东风二路{n}号新世纪广场{r}室",
+                     "label": f"{n}号新世纪广场{r}室", "negative": "1" if i == 3 else "0"}
+                    for i, (n, r) in enumerate([(2, 101), (14, 509), (68, 1203), (88, 2806), (149, 602), (190, 1910)])]
+SAMPLE_SCOPES = [{"code": "I6510", "text": "软件开发", "permit": "none"},
+                 {"code": "M7320", "text": "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "permit": "none"},
+                 {"code": "O8010", "text": "保安服务", "permit": "pre"},
+                 {"code": "H6210", "text": "餐饮服务（不产生油烟、异味、废气）", "permit": "post"}]
+
+
+def _audit_filled_states(p, journey, look, shoot):
+    """Screens with the data a real visit brings: search results, chosen scope, two shareholders and their
+    roles, a progress answer with its items, the keyboard with candidates."""
+    from datetime import date
+
+    from kiosk.journeys.registration import Step
+    from service.contract import acceptance
+    from service.contract.ids import make_id
+
+    app = p.app
+    journey.current = Step.ADDRESS
+    app.show_journey()
+    yield 0.2
+    picker = app.sm.current_screen.ids.picker
+    picker.ids.search.text = "dfel"
+    yield 0.7  # the search fails here (no platform in this process); then the answer a platform gives
+    picker.failed, picker.busy, picker.options = "", "", list(SAMPLE_ADDRESSES)
+    app.keyboard.detach()
+    yield 0.3
+    look("address-search", app.sm.current_screen)
+    shoot("address-search")
+    picker.reset()
+    journey.current = Step.SCOPE
+    app.show_journey()
+    yield 0.4
+    scope = app.sm.current_screen
+    scope.results = list(SAMPLE_SCOPES)
+    scope.chosen = list(SAMPLE_SCOPES[:3])
+    scope.problems = []
+    yield 0.3
+    look("scope-chosen", scope)
+    shoot("scope-chosen")
+    scope.reset()
+    zhang = {"name": "张伟明", "id_type": "resident_id", "id_number": make_id("441702", date(1980, 5, 1), 13),
+             "address": ""}
+    li = {"name": "欧阳秀英", "id_type": "resident_id", "id_number": make_id("441702", date(1975, 8, 9), 24),
+          "address": ""}
+    journey.draft.shareholders = [{**zhang, "subscribed_cny": 600_000, "contribution_deadline": "2030-12-31",
+                                   "contribution_method": "currency"},
+                                  {**li, "subscribed_cny": 400_000, "contribution_deadline": "2030-12-31",
+                                   "contribution_method": "currency"}]
+    for step in (Step.SHAREHOLDERS, Step.OFFICERS, Step.CHECK):
+        journey.current = step
+        app.show_journey()
+        yield 0.4
+        look(f"{step.value}-filled", app.sm.current_screen)
+    shoot("check-filled")
+    journey.draft.shareholders = []
+    app.go("progress")
+    yield 0.2
+    progress = app.sm.current_screen
+    number = acceptance.make(date(2026, 11, 22), 1, 9, b"k" * 32)
+    progress.query.found({"acceptance_no": number, "name": "阳江市星河恒科技有限公司", "decision": "approved",
+                          "uscc": "91441702MA4XXXXX1X", "kind": "establishment",
+                          "items": [{"service": code, "status": status, "expected_by": "2026-11-24T10:00:00+00:00",
+                                     "detail": "刻章企业已接单，正在制作印章。办结后免费寄递至申请人选择的标准地址。"
+                                     if code == "seal" else ""}
+                                    for code, status in (("seal", "in_progress"), ("tax", "pending"),
+                                                         ("social_insurance", "done"), ("housing_fund", "failed"),
+                                                         ("bank_account", "in_progress"))]})
+    progress.sync()
+    progress.kept = [{"job_id": "j1", "kind": "licence", "title": "营业执照"}]
+    yield 0.4
+    look("progress-results", progress)
+    shoot("progress-results")
+    progress.reset()
+    progress.sync()
+    journey.current = Step.NAME
+    app.show_journey()
+    yield 0.3
+    keyboard = app.keyboard
+    keyboard.attach(app.sm.current_screen.ids.trade)
+    for letter in "xinghe":
+        keyboard.press(letter)
+    yield 0.4
+    look("keyboard", keyboard)
+    shoot("keyboard")
+    for _ in range(6):
+        keyboard.press("back")
+    keyboard.detach()
+    app.go("home")
+    yield 0.2
+
+
+def _audit_finds_made_faults(p):
+    """Make each fault the audit looks for on a real screen and see it reported: two labels drawn over each
+    other, a title pushed into the header by a squeezed layout, a label too small for its text, text cut
+    with an ellipsis. Returns the kinds found."""
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.button import Button
+    from kivy.uix.floatlayout import FloatLayout
+    from kivy.uix.label import Label
+    from screens.audit import audit
+
+    app = p.app
+    app.go("notbuilt")
+    screen = app.sm.current_screen
+    made = FloatLayout()
+    black = (0, 0, 0, 1)
+    made.add_widget(Label(text="重叠的文字一", color=black, font_size=40, size_hint=(None, None), size=(400, 60),
+                          pos=(200, 500)))
+    made.add_widget(Label(text="重叠的文字二", color=black, font_size=40, size_hint=(None, None), size=(400, 60),
+                          pos=(260, 510)))
+    made.add_widget(Label(text="框太小放不下这么长的一句话", color=black, font_size=40, size_hint=(None, None),
+                          size=(200, 50), pos=(900, 300)))
+    made.add_widget(Label(text="这句话太长，会被省略号截断而看不全", color=black, font_size=40, size_hint=(None, None),
+                          size=(220, 60), pos=(900, 150), text_size=(220, 60), shorten=True))
+    made.add_widget(Label(text="三行文字\n只显示\n一行", color=black, font_size=40, size_hint=(None, None),
+                          size=(400, 50), pos=(1300, 150), text_size=(400, 50), valign="top"))
+    made.add_widget(Button(text="按钮", size_hint=(None, None), size=(200, 100), pos=(1300, 500),
+                           background_normal="", background_color=(0.043, 0.239, 0.569, 1)))
+    made.add_widget(Label(text="压在按钮上的字", color=black, font_size=40, size_hint=(None, None), size=(300, 60),
+                          pos=(1250, 520)))
+    from kivy.graphics import Color, Rectangle
+    from kivy.uix.widget import Widget
+
+    header = Widget(size_hint=(None, None), size=(1000, 100), pos=(0, 860))
+    with header.canvas.before:
+        Color(0.043, 0.239, 0.569, 1)
+        Rectangle(pos=header.pos, size=header.size)
+    made.add_widget(header)
+    squeezed = BoxLayout(orientation="vertical", size_hint=(None, None), size=(800, 200), pos=(100, 620))
+    for text in ("被挤压的标题", "第二行", "第三行", "第四行"):  # 360 px of rows in 200: pushed up into the header
+        squeezed.add_widget(Label(text=text, color=black, font_size=40, size_hint_y=None, height=90))
+    made.add_widget(squeezed)
+    screen.add_widget(made)
+    yield 0.4
+    found = audit(screen)
+    screen.remove_widget(made)
+    kinds = sorted({f.split(":")[0].split(" ")[0] for f in found})
+    p.result["self_test_findings"] = found
+    return kinds
 
 
 def journeys_edge_cases(p):
     """Journey 1 five times on the simulators and a loopback platform (the test reference data):
     manual review, rejected-then-corrected, printer out of paper, platform down at submit, card
     moved mid-read. Each visit ends at home with the session wiped."""
-    from screens.demo_script import (describe_company, identify, open_company, people_and_items,
+    from screens.demo_script import (describe_company, farewell, identify, open_company, people_and_items,
                                      pick_address, screen_is, sign_and_submit, wait_for)
 
     app = p.app
@@ -365,7 +629,7 @@ def journeys_edge_cases(p):
                           app.outcome["application"].get("acceptance_no"),
                           "lines": list(p.screen().lines), "qr": p.screen().qr}
         p.tap("finish")
-        yield from wait_for(p, screen_is(p, "home"), "home")
+        yield from farewell(p, level=None)  # the farewell page: no rating this time, straight home
         p.expect(app.journey is None and app.session.empty, "the visit was wiped")
 
     # 1. a crowded address: manual review, an acceptance receipt with the progress code
@@ -440,7 +704,7 @@ def journeys_edge_cases(p):
 def single_item_visit(p):
     """Journey 2: an existing company's legal representative shows its e-licence and files items."""
     from devices.idcard.samples import SAMPLE_CARDS
-    from screens.demo_script import (find_text, identify_person, screen_is, sign_and_submit,
+    from screens.demo_script import (farewell, find_text, identify_person, screen_is, sign_and_submit,
                                      wait_for)
     from tests.servicehelp import application
 
@@ -472,6 +736,7 @@ def single_item_visit(p):
     yield from identify_person(p, "zhang", "13900000009")
     yield from wait_for(p, screen_is(p, "linked"), "the items")
     p.tap("all")
+    yield 0.3  # the bank choice opens once the bank item is chosen
     p.tap(find_text(p.screen(), "中国银行"))
     yield 0.2
     p.shot("single-items")
@@ -482,7 +747,7 @@ def single_item_visit(p):
                           "uscc": app.outcome["decision"].get("uscc"), "registered_uscc": registered["uscc"],
                           "application_id": app.outcome["decision"].get("application_id")}
     p.tap("finish")
-    yield from wait_for(p, screen_is(p, "home"), "home")
+    yield from farewell(p, level=None)
 
 
 # -- a company's later life (tests/test_ui_lifecycle.py) -------------------------------------------------------
@@ -748,3 +1013,191 @@ def audit_lifecycle_screens(p):
         app.journey = None
     p.result["findings"] = findings
     del Step
+
+
+
+
+# -- a visit without dead ends (issue 20): navigation, help, staff, true outcomes, reprint, rating ---------------
+def ux_navigation_help_staff_rating(p):
+    """Back from a first step goes home; the card hint waits for a card; the SMS wait counts down with the
+    platform's words; help is shown (and spoken where there is a voice); staff are called and the fleet page
+    shows it; cancelling from the middle asks first, says what will be forgotten, and wipes; the farewell
+    page watches the card reader; a rating reaches the platform."""
+    from sqlalchemy import select
+
+    from screens.demo_script import PHONE, farewell, screen_is, type_digits, wait_for
+    from service.models import Rating
+    from tests.servicehelp import staff
+
+    app = p.app
+    reader = app.runtime.devices["idcard"]
+    yield 0.5
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    p.tap("back")  # the first step: back is the way home, nothing to forget, nothing asked
+    yield from wait_for(p, screen_is(p, "home"), "home from the first step")
+    p.expect(not app.dialog.shown, "nothing was asked: nothing had been entered")
+    p.result["first_back"] = app.sm.current
+
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    p.tap("llc")
+    yield from wait_for(p, screen_is(p, "applicant_card"), "the card step")
+    card = p.screen()
+    yield 0.5
+    p.result["hint_before_card"] = card.ids.card_hint.text
+    p.expect("没有读到" not in card.ids.card_hint.text, f"no 没有读到证件 before a card ({card.ids.card_hint.text!r})")
+    reader.simulator.inject("removed_mid_read")
+    reader.simulator.place("zhang")
+    yield from wait_for(p, lambda: card.offered, "the card offered and lifted mid-read")
+    yield 0.3
+    p.result["hint_after_card"] = card.ids.card_hint.text
+    p.shot("ux-card-offered")
+    reader.simulator.place("zhang")
+    yield from wait_for(p, screen_is(p, "phone"), "the card read")
+    reader.simulator.remove()
+
+    phone = p.screen()
+    type_digits(p, phone, PHONE)
+    p.tap("send")
+    yield from wait_for(p, lambda: phone.sent, "the code sent")
+    yield 1.2
+    p.expect(phone.wait > 0 and phone.ids.send.disabled and "秒" in phone.ids.send.text,
+             f"a countdown on the button ({phone.ids.send.text!r})")
+    p.result["countdown"] = phone.ids.send.text
+    p.shot("ux-sms-countdown")
+    phone.wait = 0  # the kiosk's own count cut short: the platform still refuses, and says how long
+    p.tap("send")
+    yield from wait_for(p, lambda: bool(phone.problems), "the platform's cooldown")
+    p.result["cooldown"] = phone.problems[0].message_zh
+    p.expect("秒后再重新获取" in phone.problems[0].message_zh and phone.wait > 0,
+             f"the platform's words and a countdown again ({phone.problems[0].message_zh!r}, {phone.wait})")
+    code = app.services.platform().dev_sms_code(PHONE)
+    type_digits(p, phone, code)
+    p.tap("verify")
+    yield from wait_for(p, screen_is(p, "liveness"), "the face step")
+    p.tap("start")
+    yield from wait_for(p, screen_is(p, "name"), "the name step", 30)
+
+    p.tap("tool_help")
+    yield 0.4
+    p.expect(app.dialog.shown and app.dialog.name == "help" and app.dialog.body == app.tr("help.name"),
+             "the name step's help is shown")
+    p.shot("ux-help")
+    said_before = len(app.voice.said)
+    p.tap(app.dialog.buttons["read"])  # 朗读: spoken even with guidance off (where espeak-ng exists)
+    yield 0.3
+    p.result["help_spoken"] = [pr.key for pr in app.voice.said[said_before:]]
+    p.result["voice_available"] = bool(app.voice.program)
+    p.tap("tool_help")
+    yield 0.3
+    p.tap(app.dialog.buttons["staff"])
+    yield from wait_for(p, lambda: app.staff_called > 0, "staff called")
+    yield 0.3
+    p.expect(app.dialog.name == "staff" and str(app.staff_called) in app.dialog.body, "the citizen is told it was sent")
+    p.shot("ux-staff-called")
+    running = app.runtime.platform
+    waiting = running.platform.help_requests()
+    p.result["help_requests"] = [{"kiosk_id": h["kiosk_id"], "step": h["step"]} for h in waiting]
+    p.result["kiosk_id"] = app.cfg.kiosk.id
+    operator = staff(running, "operator")
+    page = operator.get(running.url + "/fleet", timeout=10)
+    p.result["fleet"] = {"status": page.status_code, "help": "帮办请求" in page.text,
+                         "kiosk": app.cfg.kiosk.id in page.text, "step": "name" in page.text}
+    p.tap(app.dialog.buttons["ok"])
+    yield 0.2
+    p.expect(p.widget("tool_staff").text == "已呼叫工作人员", "the header says staff were called")
+    p.tap("tool_staff")  # again: the same answer, no second request
+    yield 0.3
+    p.result["help_requests_after_second_tap"] = len(running.platform.help_requests())
+    p.tap(app.dialog.buttons["ok"])
+    yield 0.2
+
+    p.tap("home")  # cancel from the middle: asked first
+    yield 0.3
+    p.expect(app.dialog.name == "confirm_home", "a confirmation")
+    p.result["forget"] = app.dialog.body
+    p.shot("ux-confirm-home")
+    p.tap(app.dialog.buttons["stay"])
+    yield 0.3
+    p.expect(app.sm.current == "name" and app.journey is not None and app.journey.draft.phone == PHONE,
+             "继续办理 keeps everything")
+    p.tap("home")
+    yield 0.3
+    p.tap(app.dialog.buttons["leave"])
+    yield from wait_for(p, screen_is(p, "farewell"), "the farewell page")
+    p.result["wiped"] = {"journey": app.journey is None, "session": app.session.empty, "outcome": app.outcome is None,
+                         "phone_screen": app.sm.get_screen("phone").phone == "", "wipes": app.session.wipes,
+                         "staff_called": app.staff_called}
+    screen = p.screen()
+    asked = screen.answers
+    reader.simulator.place("zhang")  # an answer asked before the card lay there may still come: wait for two
+    yield from wait_for(p, lambda: screen.answers >= asked + 2 and screen.card_state == "on",
+                        "the reader sees the card still there")
+    p.result["card_on"] = screen.ids.card_title.text + " / " + screen.ids.card_state.text
+    p.shot("ux-farewell-card-on")
+    reader.simulator.remove()
+    yield from wait_for(p, lambda: screen.card_state == "off", "the card taken", 10)
+    p.result["card_off"] = screen.ids.card_title.text
+    yield from farewell(p, 2, "slow", "ux-farewell-rated")
+    yield from wait_for(p, lambda: ("rated", "open:2") in app.events, "the rating sent")
+    with running.platform.store.read() as s:
+        p.result["ratings"] = [{"kiosk_id": r.kiosk_id, "journey": r.journey, "level": r.level,
+                                "reasons": list(r.reasons)} for r in s.execute(select(Rating)).scalars()]
+    mine = [k for k in running.platform.kiosks() if k["kiosk_id"] == app.cfg.kiosk.id]
+    p.result["fleet_ratings"] = {"ratings": mine[0]["ratings"], "average": mine[0]["rating_average"]} if mine else None
+
+
+def ux_licence_paper_out_reprint(p):
+    """The licence printer is out of paper: the result says so (approved, the licence did not print, kept, how
+    to get it); the seal and UKey are mailed to the address found by typing its initials; then, paper back, the
+    licence is reprinted by typing the acceptance number under 进度查询."""
+    from screens.demo_script import farewell, open_company, screen_is, type_digits, wait_for
+
+    app = p.app
+    licence_printer = app.runtime.devices["document_printer"]
+    receipts = app.runtime.devices["receipt_printer"]
+    yield 0.5
+    licence_printer.simulator.set_state("paper_out")
+    yield from open_company(p, trade="晨光", phone_number="13900000021", search="dfel", mail=True)
+    result = p.screen()
+    outcome = app.outcome
+    number = outcome["acceptance_no"]
+    p.result["result"] = {"kind": result.kind, "variant": result.variant, "headline": result.ids.verdict.text,
+                          "header": app.tr("result." + result.kind), "number_shown": result.ids.number.text,
+                          "lines": list(result.lines), "licence_printed": outcome.get("licence_printed"),
+                          "prints": outcome.get("prints"), "acceptance_no": number,
+                          "delivery": outcome["application"]["linked_services"]["seal"].get("delivery"),
+                          "spoken": result.spoken()[0]}
+    p.result["receipt_texts"] = [job.text for job in receipts.simulator.jobs]
+    p.result["kept_before"] = app.services.kept_prints(number)
+    p.shot("ux-result-licence-kept")
+    p.tap("finish")
+    yield from farewell(p, level=None, shot="ux-farewell-after-paper-out")
+
+    licence_printer.simulator.set_state("ready")
+    before = len(licence_printer.simulator.documents())
+    p.tap("progress")
+    yield from wait_for(p, screen_is(p, "progress"), "progress")
+    screen = p.screen()
+    p.tap(list(reversed(screen.ids.body.children))[1])  # type the acceptance number
+    yield 0.3
+    entry = screen.ids.body.children[0]
+    type_digits(p, entry, number)
+    p.tap(entry.ids.look_up)
+    yield from wait_for(p, lambda: screen.stage == "results", "the application by its number", 20)
+    yield from wait_for(p, lambda: bool(screen.kept), "the kept licence offered for reprint", 10)
+    p.result["progress_texts"] = [getattr(w, "text", "") for w in screen.ids.body.children]
+    p.result["reprint_button"] = p.widget("reprint_kept").text
+    p.shot("ux-progress-reprint-offered")
+    p.tap("reprint_kept")
+    yield from wait_for(p, lambda: "营业执照" in screen.busy and "正在" not in screen.busy, "the reprint", 30)
+    p.result["reprinted"] = screen.busy
+    p.result["documents"] = len(licence_printer.simulator.documents()) - before
+    yield from wait_for(p, lambda: not screen.kept, "nothing kept any more", 10)
+    p.result["kept_after"] = app.services.kept_prints(number)
+    p.shot("ux-progress-reprinted")
+    while app.sm.current == "progress":
+        p.tap("back")
+        yield 0.3
+    yield from farewell(p, 5, "fast")

@@ -216,13 +216,28 @@ def acceptance_receipt(application: dict[str, Any], decision: dict[str, Any] | N
     if (decision or {}).get("uscc") and not _said_uscc(application):
         blocks.append(KeyValue("统一社会信用代码", str((decision or {})["uscc"])))
     blocks += _lifecycle_blocks(application, decision)
+    if _next_step_zh(str(verdict)):
+        blocks.append(Text(_next_step_zh(str(verdict))))
     blocks += _items_table(application, decision)
     return Receipt("acceptance", app_id, "受理回执", tuple(blocks + _footer(number, kiosk)))
 
 
+def _next_step_zh(verdict: str) -> str:
+    """What happens next, and when (REG art. 19: what is not registered on the spot is within 3 working days)."""
+    from service.contract import law
+
+    return {
+        "manual_review": f"申请已转人工审核，一般在{law.REVIEW_WORKING_DAYS}个工作日内审核完毕（情形复杂的可延长"
+                         f"{law.REVIEW_EXTENSION_WORKING_DAYS}个工作日，将书面告知），结果以短信通知。",
+        "queued": "网络暂时中断，申请已保存在受理终端，网络恢复后自动提交；审批结果以短信通知，也可凭受理编号查询。",
+    }.get(verdict, "")
+
+
 def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
-                  kiosk: dict[str, Any] | None = None, now: datetime | None = None) -> Receipt:
-    """审批结果通知: the decision, every reason with what to do, and the expected times."""
+                  kiosk: dict[str, Any] | None = None, now: datetime | None = None,
+                  licence_printed: bool | None = None) -> Receipt:
+    """审批结果通知: the decision, every reason with what to do, and the expected times.
+    ``licence_printed`` False: the licence did not come out, and the notice says so and how to get it."""
     if not decision or "decision" not in decision:
         raise ReceiptInputError("result notice needs a decision")
     now = _now(now)
@@ -247,9 +262,12 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
                      "suspension": "已恢复营业，将在国家企业信用信息公示系统公示终止歇业。" if resumed else
                      "歇业备案已办结，将在国家企业信用信息公示系统公示歇业期限和文书送达地址。"
                      }.get(kind, "营业执照已在本机打印，请当场核对后取走；电子营业执照可扫执照二维码核验。"),
-        "manual_review": "申请已转人工审核，结果将以短信通知，也可扫下方二维码查询。",
+        "manual_review": _next_step_zh("manual_review") + "也可扫下方二维码查询。",
         "rejected": "请按审查意见更正后重新提交；已填写的信息已为您保留。",
     }.get(verdict, "")
+    if verdict == "approved" and licence_printed is False:
+        next_step = ("营业执照本次未能打印，已核准的登记不受影响；请凭受理编号在本机“进度查询”中补打，"
+                     "或到登记窗口领取。电子营业执照已可扫码核验。")
     if next_step:
         blocks.append(Text(next_step))
     blocks += _items_table(application, decision)
@@ -257,7 +275,7 @@ def result_notice(application: dict[str, Any] | None, decision: dict[str, Any],
 
 
 def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, Any] | None,
-                 kind: str = "establishment") -> list[Block]:
+                 kind: str = "establishment", kiosk: dict[str, Any] | None = None) -> list[Block]:
     item = item or {}
     status = item.get("status", "pending")
     action = item.get("action") or {"change": "update", "deregistration": "close"}.get(kind, "open")
@@ -273,6 +291,15 @@ def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, 
         out.append(KeyValue("刻章单位", str(chosen["shop"])))
     if code == "bank_account" and (chosen.get("branch") or chosen.get("bank")):
         out.append(KeyValue("开户网点", str(chosen.get("branch") or chosen.get("bank"))))
+    delivery = chosen.get("delivery") or {}
+    if code in ("seal", "tax") and delivery:
+        what = "印章" if code == "seal" else "税务UKey"
+        if delivery.get("method") == "mail":
+            out.append(KeyValue("领取方式", f"免费寄递，{what}办结后寄出"))
+            out.append(KeyValue("寄递地址", str(delivery.get("address") or "")))
+        else:
+            out.append(KeyValue("领取方式", f"现场领取：{what}办结后短信通知，凭身份证到{(kiosk or {}).get('site') or '政务服务中心'}"
+                                        "企业开办综合窗口领取"))
     if item.get("detail"):
         out.append(KeyValue("说明", str(item["detail"])))
     return out
@@ -296,7 +323,7 @@ def linked_items_receipt(application: dict[str, Any], decision: dict[str, Any] |
         blocks.append(Text("本次未选择关联事项。"))
     kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
     for code in codes:
-        blocks += _item_blocks(code, by_code.get(code), application, kind)
+        blocks += _item_blocks(code, by_code.get(code), application, kind, kiosk)
     return Receipt("linked_items", app_id, "关联事项回执", tuple(blocks + _footer(number, kiosk)))
 
 
@@ -321,7 +348,7 @@ def progress_receipt(application: dict[str, Any] | None, decision: dict[str, Any
         blocks.append(Text("暂无关联事项办理记录。"))
     kind = (application or {}).get("kind") or (decision or {}).get("kind") or "establishment"
     for code in codes:
-        blocks += _item_blocks(code, by_code.get(code), application, kind)
+        blocks += _item_blocks(code, by_code.get(code), application, kind, kiosk)
     done = sum(1 for c in codes if by_code.get(c, {}).get("status") == "done")
     blocks.append(KeyValue("办结进度", f"{done}/{len(codes)} 项已办结", bold=True))
     return Receipt("progress", app_id, "进度查询回执", tuple(blocks + _footer(number, kiosk)))

@@ -59,8 +59,14 @@ class StepScreen(Screen):
                                      self.app.tr("error.unexpected", "en"))]
 
     def go_back(self) -> None:
+        """One step back, every answer kept; on the journey's first step, back is the way home (asked
+        first when something would be forgotten)."""
         self.problems = []
+        before = self.journey.current
         self.journey.back()
+        if self.journey.current is before and before is self.journey.steps[0]:
+            self.app.ask_home()
+            return
         self.app.show_journey(direction="right")
 
     def reset(self) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import DictProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import DictProperty, ListProperty, StringProperty
 
 from screens.steps.base import StepScreen
+from screens.widgets.address_picker import AddressPicker  # noqa: F401  (registers the kv class)
 from screens.worker import run_async
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -74,6 +75,11 @@ class NameScreen(StepScreen):
         self.checking = ""
         self.fail(exc)
 
+    @staticmethod
+    def is_available(check: dict[str, Any]) -> bool:
+        """(kv follows ``check`` itself: a ``check.get`` inside kv would not be re-read when it changes)"""
+        return bool(check.get("available"))
+
     def verdict(self, lang: str) -> str:
         if not self.check:
             return ""
@@ -99,57 +105,34 @@ class NameScreen(StepScreen):
 
 
 class AddressScreen(StepScreen):
-    """Division → street → building from the standard address database, or a search."""
+    """Division → street → building from the standard address database, or a search by text or pinyin
+    (the picker: :class:`screens.widgets.address_picker.AddressPicker`)."""
 
-    level = NumericProperty(0)  # 0 division, 1 street, 2 building
-    options = ListProperty([])  # [{"code", "text"}]
-    path = ListProperty([])  # chosen so far
+    def on_kv_post(self, base_widget: Any) -> None:
+        picker = self.ids.picker
+        picker.picked = self.chosen
+        picker.at_top = self.go_back
+
+    @property
+    def level(self) -> int:
+        return int(self.ids.picker.level)
+
+    @property
+    def options(self) -> list[dict[str, Any]]:
+        return list(self.ids.picker.options)
 
     def on_pre_enter(self, *args: object) -> None:
-        if not self.options:
-            self.load()
+        self.ids.picker.start()
 
-    def load(self) -> None:
-        parent = self.path[-1]["code"] if self.path else None
-        self.busy = self.app.tr("common.loading")
-        run_async(self.app.services.address_options, self.level, parent, on_done=self._loaded, on_error=self.fail)
-
-    def _loaded(self, options: list[dict[str, Any]]) -> None:
-        self.busy = ""
-        self.options = options
-
-    def on_options(self, *args: object) -> None:
-        box = self.ids.options
-        box.clear_widgets()
-        for option in self.options:
-            label = option.get("label") or option.get("text") or ""
-            if option.get("negative") == "1":
-                label += self.app.tr("address.restricted")
-            button = Factory.OptionButton(text=label)
-            button.bind(on_release=lambda b, o=option: self.pick(o))
-            box.add_widget(button)
-
-    def pick(self, option: dict[str, Any]) -> None:
-        if self.level >= 2 or option.get("leaf"):
-            self.show(self.journey.set_address(option["code"], option.get("text") or option.get("label", "")))
-            return
-        self.path = [*self.path, option]
-        self.level += 1
-        self.options = []
-        self.load()
+    def chosen(self, option: dict[str, Any]) -> None:
+        self.show(self.journey.set_address(option["code"], option.get("text") or ""))
 
     def up(self) -> None:
-        if not self.path:
-            self.go_back()
-            return
-        self.path = self.path[:-1]
-        self.level -= 1
-        self.options = []
-        self.load()
+        self.ids.picker.up()
 
     def reset(self) -> None:
         super().reset()
-        self.level, self.options, self.path = 0, [], []
+        self.ids.picker.reset()
 
 
 # one tap instead of typing: the topics most companies' scopes start from, per industry first
@@ -159,34 +142,64 @@ INDUSTRY_TOPIC = {"科技": "技术服务", "信息技术": "软件", "贸易": 
 
 
 class ScopeScreen(StepScreen):
+    """The standard scope catalogue: a topic in one tap, or a search typed on the on-screen keyboard (text,
+    or pinyin initials: ``rjkf`` finds 软件开发); each catalogue item chosen is one line of the scope."""
+
     query = StringProperty("")
     results = ListProperty([])
     chosen = ListProperty([])
+    typed = StringProperty("")  # the search field's text (a topic chip empties it)
 
     def on_pre_enter(self, *args: object) -> None:
         if not self.chosen and self.journey.draft.scope:
             self.chosen = list(self.journey.draft.scope)
-        industry = (self.journey.draft.name or {}).get("industry", "")
+        first = self.build_topics()
+        if not self.results:
+            self.search(first)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(scale=lambda *a: self.build_topics() if self.manager and self.manager.current == self.name
+                      else None)
+
+    def build_topics(self) -> str:
+        """The topic chips, the industry's first: one row of ten, or of five in large type (the search
+        finds the rest), so the catalogue below keeps room. Returns the first topic."""
+        industry = ((self.journey.draft.name or {}) if self.journey else {}).get("industry", "")
         first = INDUSTRY_TOPIC.get(industry, SCOPE_TOPICS[0])
         topics = [first] + [t for t in SCOPE_TOPICS if t != first]
         box = self.ids.topics
         box.clear_widgets()
-        for topic in topics[:8]:
+        for topic in topics[:10 if self.app.scale == 1 else 5]:
             chip = Factory.OptionButton(text=topic)
             chip.selected = topic == (self.query or first)
-            chip.bind(on_release=lambda b, t=topic: self.search(t))
+            chip.bind(on_release=lambda b, t=topic: self.topic(t))
             box.add_widget(chip)
-        if not self.results:
-            self.search(first)
+        return first
+
+    def topic(self, topic: str) -> None:
+        self.ids.search.text = ""
+        self.search(topic)
+
+    def on_typed(self, *args: object) -> None:
+        Clock.unschedule(self._search_typed)
+        if self.typed.strip():
+            Clock.schedule_once(self._search_typed, 0.35)
+
+    def _search_typed(self, dt: float = 0) -> None:
+        self.search(self.typed.strip())
 
     def search(self, query: str) -> None:
+        if query != self.query:
+            self.results = []  # never the last search's items under this one's topic
         self.query = query
         for chip in self.ids.topics.children:
             chip.selected = chip.text == query
-        run_async(self.app.services.search_scopes, query, on_done=self._found, on_error=self.fail)
+        run_async(self.app.services.search_scopes, query, on_done=lambda items: self._found(query, items),
+                  on_error=self.fail)
 
-    def _found(self, items: list[dict[str, Any]]) -> None:
-        self.results = items
+    def _found(self, query: str, items: list[dict[str, Any]]) -> None:
+        if query == self.query:
+            self.results = items
 
     def on_results(self, *args: object) -> None:
         box = self.ids.results
@@ -195,14 +208,27 @@ class ScopeScreen(StepScreen):
             permit = {"pre": "scope.permit_pre", "post": "scope.permit_post"}.get(item.get("permit", "none"))
             label = item["text"] + (f"  ［{self.app.tr(permit)}］" if permit else "")
             button = Factory.OptionButton(text=label)
-            button.selected = self.is_chosen(item, self.chosen)
-            button.bind(on_release=lambda b, i=item: self.toggle(i))
             button.item = item
+            button.base = label
+            self._mark(button)
+            button.bind(on_release=lambda b, i=item: self.toggle(i))
             box.add_widget(button)
+
+    def _mark(self, button: Any) -> None:
+        chosen = self.is_chosen(button.item, self.chosen)
+        button.selected = chosen
+        button.text = ("✓ " if chosen else "") + button.base
 
     def on_chosen(self, *args: object) -> None:
         for button in self.ids.results.children:
-            button.selected = self.is_chosen(button.item, self.chosen)
+            self._mark(button)
+
+    def chosen_text(self, lang: str, chosen: list[dict[str, Any]]) -> str:
+        """"已选 2 项：（1）…；（2）…" — each catalogue item numbered, so the count matches what is read."""
+        items = [f"（{i}）{c['text']}" if lang == "zh" else f"({i}) {c['text']}" for i, c in enumerate(chosen, 1)]
+        head = self.app.tr("ux.scope.chosen", lang, n=len(chosen)) if chosen else \
+            self.app.tr("ux.scope.none", lang)
+        return head + ("；" if lang == "zh" else "; ").join(items)
 
     def toggle(self, item: dict[str, Any]) -> None:
         codes = [c.get("code") for c in self.chosen]
@@ -219,7 +245,9 @@ class ScopeScreen(StepScreen):
 
     def reset(self) -> None:
         super().reset()
-        self.query, self.results, self.chosen = "", [], []
+        self.query, self.results, self.chosen, self.typed = "", [], [], ""
+        if self.ids:
+            self.ids.search.text = ""
 
 
 class CapitalScreen(StepScreen):

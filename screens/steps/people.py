@@ -13,6 +13,8 @@ from kivy.properties import BooleanProperty, DictProperty, ListProperty, Numeric
 from kiosk.journeys.registration import Step
 from service.contract.privacy import mask_id
 from screens.steps.base import StepScreen
+from screens.widgets.address_picker import AddressPicker  # noqa: F401  (registers the kv class)
+from screens.widgets.dialog import Overlay  # noqa: F401  (registers the kv class)
 from screens.widgets.qr_image import QrImage  # noqa: F401  (registers the kv class)
 from screens.widgets.signature import SignaturePad  # noqa: F401  (registers the kv class)
 from screens.worker import run_async
@@ -127,14 +129,65 @@ class OfficersScreen(StepScreen):
         self.people, self.roles, self.waiting = [], {}, False
 
 
+BANKS = ("中国银行", "中国工商银行", "中国建设银行", "中国农业银行")
+
+
+def promise(code: str, lang: str) -> str:
+    """The department's promised time, from the one table receipts and the platform use too."""
+    from service.contract.labels import LINKED_SERVICES
+
+    service = LINKED_SERVICES.get(code)
+    if service is None:
+        return ""
+    return service.expected_zh if lang == "zh" else service.expected_en.capitalize()
+
+
 class LinkedScreen(StepScreen):
-    """The five linked items: all (全链式) or a chosen subset (分链式), each with its few answers."""
+    """The five linked items: all (全链式) or a chosen subset (分链式), each with its few answers; for the
+    seal and the tax UKey, how they reach the citizen: collected at the hall, or mailed free (免费寄递) to a
+    standard address."""
 
     chosen = DictProperty({})
+    delivery = DictProperty({})  # {"method": "collect" | "mail", "address", "address_code"}
+    picking = BooleanProperty(False)  # the mailing address picker is open
+    banks = ListProperty(list(BANKS))
+    single = BooleanProperty(False)  # items for an existing company (no licence with them): titled so
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        picker = self.ids.mail_picker
+        picker.picked = self.mail_address_chosen
+        picker.restricted = False
+        self.app.bind(lang=lambda *a: self.build_items() if self.ids.item_rows.children else None)
 
     def on_pre_enter(self, *args: object) -> None:
+        self.single = bool(getattr(self.journey, "company", None) is not None and
+                           Step.LICENCE in self.journey.steps)
         if not self.chosen:
-            self.chosen = self.journey.draft.linked or self.journey.default_linked()
+            self.chosen = self.journey.draft.linked or (
+                {} if self.single else self.journey.default_linked())
+        if not self.delivery:
+            held = (self.chosen.get("seal") or self.chosen.get("tax") or {}).get("delivery")
+            self.delivery = dict(held) if held else {"method": "collect"}
+        self.build_items()
+
+    def build_items(self) -> None:
+        from service.contract.labels import SERVICES
+
+        box = self.ids.item_rows
+        if not box.children:
+            for code in SERVICES:
+                row = Factory.LinkedItem()
+                row.service = code
+                row.bind(on_release=lambda r: self.toggle(r.service))
+                box.add_widget(row)
+        for row in box.children:
+            row.selected = row.service in self.chosen
+            row.promise = promise(row.service, self.app.lang)
+
+    def on_chosen(self, *args: object) -> None:
+        if self.ids:
+            for row in self.ids.item_rows.children:
+                row.selected = row.service in self.chosen
 
     def toggle(self, service: str) -> None:
         chosen = dict(self.chosen)
@@ -157,12 +210,71 @@ class LinkedScreen(StepScreen):
         chosen["housing_fund"] = {"deposit_ratio_percent": ratio}
         self.chosen = chosen
 
+    @staticmethod
+    def bank_of(chosen: dict[str, Any]) -> str:
+        """(kv binds to ``chosen`` itself: a call on the dict inside kv would not follow its changes)"""
+        return str((chosen.get("bank_account") or {}).get("bank") or "")
+
+    @staticmethod
+    def method_of(delivery: dict[str, Any]) -> str:
+        return str(delivery.get("method") or "collect")
+
+    # -- how the seal and the UKey reach the citizen -------------------------------------------------
+    def set_delivery(self, method: str) -> None:
+        if method == "collect":
+            self.delivery = {"method": "collect"}
+            return
+        address = self.journey.draft.address or {}
+        if self.delivery.get("address"):
+            self.delivery = {**self.delivery, "method": "mail"}
+        elif address.get("code"):  # the company's own registered address, from the standard database
+            self.delivery = {"method": "mail", "address": address.get("text", ""), "address_code": address["code"]}
+        else:
+            self.delivery = {"method": "mail"}
+            self.pick_mail_address()
+
+    def pick_mail_address(self) -> None:
+        self.picking = True
+        self.ids.mail_picker.start()
+
+    def close_picker(self) -> None:
+        self.app.keyboard.detach()
+        self.picking = False
+        if self.delivery.get("method") == "mail" and not self.delivery.get("address"):
+            self.delivery = {"method": "collect"}
+
+    def mail_address_chosen(self, option: dict[str, Any]) -> None:
+        self.delivery = {"method": "mail", "address": option.get("text", ""), "address_code": option.get("code", "")}
+        self.picking = False
+
+    def delivery_text(self, lang: str, delivery: dict[str, Any], chosen: dict[str, Any]) -> str:
+        what = [self.app.tr(f"ux.delivery.what.{k}", lang) for k in ("seal", "tax") if k in chosen]
+        joined = ("、" if lang == "zh" else " and ").join(what)
+        if delivery.get("method") == "mail":
+            if delivery.get("address"):
+                return self.app.tr("ux.delivery.mail_detail", lang, what=joined, address=delivery["address"])
+            return self.app.tr("ux.delivery.mail_pick", lang)
+        return self.app.tr("ux.delivery.collect_detail", lang, what=joined, site=self.app.services.pickup()["site"])
+
     def submit(self) -> None:
-        self.show(self.journey.set_linked(dict(self.chosen)))
+        from kiosk.journeys import Problem
+
+        chosen = {k: dict(v) for k, v in self.chosen.items()}
+        if ("seal" in chosen or "tax" in chosen) and self.delivery.get("method") == "mail" and \
+                not self.delivery.get("address_code"):
+            self.problems = [Problem("linked_services.delivery", self.app.tr("ux.delivery.need_address", "zh"),
+                                     self.app.tr("ux.delivery.need_address", "en"))]
+            return
+        for code in ("seal", "tax"):
+            if code in chosen:
+                chosen[code]["delivery"] = dict(self.delivery)
+        self.show(self.journey.set_linked(chosen))
 
     def reset(self) -> None:
         super().reset()
-        self.chosen = {}
+        self.chosen, self.delivery, self.picking = {}, {}, False
+        if self.ids:
+            self.ids.mail_picker.reset()
 
 
 class CheckScreen(StepScreen):
@@ -193,6 +305,11 @@ class SignScreen(StepScreen):
 
     signer = DictProperty({})
     signed = ListProperty([])
+
+    @staticmethod
+    def name_of(signer: dict[str, Any]) -> str:
+        """Whose turn it is (kv follows ``signer`` itself; ``signer.get`` inside kv was never re-read)."""
+        return str(signer.get("name") or "")
 
     def on_pre_enter(self, *args: object) -> None:
         self.next_signer()
@@ -254,41 +371,101 @@ class SubmitScreen(StepScreen):
 
 
 class ResultScreen(StepScreen):
-    """Approved / manual review / rejected, each with what happens next."""
+    """Approved / manual review / queued / rejected, each saying what really happened and what happens next,
+    with the acceptance number large (and read out digit by digit)."""
 
     kind = StringProperty("")
+    variant = StringProperty("")  # approved, approved_kept, approved_items, manual_review, queued, rejected
     lines = ListProperty([])
     company = StringProperty("")
     uscc = StringProperty("")
+    number = StringProperty("")  # the acceptance number, grouped as printed
     qr = StringProperty("")  # the e-licence code when approved, else the progress code
     body_key = StringProperty("")
+    review_days = NumericProperty(3)  # REG art. 19: decided within 3 working days when not on the spot
 
     def on_pre_enter(self, *args: object) -> None:
         from kiosk.documents import progress_url
-        from service.contract import elicence
+        from service.contract import acceptance, elicence
 
+        from service.contract import law
+
+        self.review_days = law.REVIEW_WORKING_DAYS
         outcome = getattr(self.app, "outcome", {}) or {}
         decision = outcome.get("decision", {})
         self.kind = decision.get("decision", "")
-        single = self.kind == "approved" and not decision.get("e_license")  # items for an existing company
-        self.body_key = "result.approved_items.body" if single else f"result.{self.kind or 'approved'}.body"
+        self.variant = result_variant(outcome)
+        self.body_key = f"ux.result.{self.variant}"
         self.company = ((outcome.get("application") or {}).get("name") or {}).get("full", "")
         self.uscc = decision.get("uscc") or ""
+        number = decision.get("acceptance_no") or outcome.get("acceptance_no") or \
+            (outcome.get("application") or {}).get("acceptance_no") or ""
+        self.number = acceptance.grouped(number) if number else ""
         public = self.app.services.kiosk_info()
         if self.kind == "approved" and decision.get("e_license"):  # a link a phone opens, carrying the payload
             self.qr = elicence.link(public["platform_public_url"], decision["e_license"]) \
                 if public["platform_public_url"] else decision["e_license"]
-        elif self.kind in ("manual_review", "queued") and decision.get("acceptance_no"):
-            self.qr = progress_url(decision["acceptance_no"], public)
+        elif self.kind in ("manual_review", "queued") and number:
+            self.qr = progress_url(number, public)
         else:
             self.qr = ""
+        self.refresh_lines()
+
+    def refresh_lines(self, *args: Any) -> None:
+        from kiosk.services import print_lines
+
+        outcome = getattr(self.app, "outcome", {}) or {}
+        decision = outcome.get("decision", {})
+        lang = self.app.lang
         lines = ["• " + r.get("message", "") for r in decision.get("reasons", [])]
-        lines.extend(dict.fromkeys(outcome.get("printed", [])))  # one line per message, however many jobs
+        lines.extend(print_lines(outcome, lang))  # one line for the licence, one counting the receipts
+        linked = (outcome.get("application") or {}).get("linked_services") or {}
+        kind = decision.get("decision")
+        if linked and kind in ("approved", "manual_review", "queued"):  # what happens next, and by when
+            lines.append(self.app.tr("ux.result.items" if kind == "approved" else "ux.result.items_later", lang))
+            for code, answers in linked.items():
+                line = f"  {self.app.tr('linked.' + code, lang)}：{promise(code, lang)}" if lang == "zh" else \
+                    f"  {self.app.tr('linked.' + code, lang)}: {promise(code, lang).lower()}"
+                delivery = (answers or {}).get("delivery") or {}
+                if code in ("seal", "tax") and delivery:
+                    key = "ux.delivery.mail_short" if delivery.get("method") == "mail" else "ux.delivery.collect_short"
+                    line += f"（{self.app.tr(key, lang)}）" if lang == "zh" else f" ({self.app.tr(key, lang)})"
+                lines.append(line)
         self.lines = lines
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(lang=lambda *a: self.refresh_lines() if self.manager and self.manager.current == self.name
+                      else None)
+
+    def spoken(self) -> tuple[str, dict[str, Any]]:
+        from kiosk.voice import digits_spoken
+
+        from service.contract import law
+
+        return f"ux.voice.result.{self.variant or 'approved'}", {"number": digits_spoken(self.number, self.app.lang),
+                                                                  "days": law.REVIEW_WORKING_DAYS}
+
+    def say_number(self) -> None:
+        from kiosk.voice import digits_spoken
+
+        self.app.record("say_number", "")
+        self.app.voice.prompt("ux.voice.number", self.app.lang, force=True,
+                              number=digits_spoken(self.number, self.app.lang))
 
     def correct(self) -> None:
         self.journey.correct()
         self.app.show_journey(direction="right")
 
     def finish(self) -> None:
-        self.app.end_visit("visit finished")
+        self.app.finish_visit("visit finished")
+
+
+def result_variant(outcome: dict[str, Any]) -> str:
+    """Which of the true headlines fits: the licence printed or not, items only, review, queued, rejected."""
+    decision = outcome.get("decision") or {}
+    kind = decision.get("decision") or ""
+    if kind == "approved":
+        if not decision.get("e_license"):
+            return "approved_items"
+        return "approved" if outcome.get("licence_printed") else "approved_kept"
+    return kind if kind in ("manual_review", "queued", "rejected") else "approved"

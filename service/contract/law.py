@@ -70,6 +70,11 @@ def trade_name_problem(trade: str) -> str | None:
 # or one deregistered or changed less than a year ago (except with an investment relation).
 NAME_PROTECTED_AFTER_CANCEL_DAYS = 365
 
+# REG art. 19, RULES art. 18: what cannot be registered on the spot is registered within 3 working days;
+# a complex case may be extended by 3 more working days, with written notice to the applicant.
+REVIEW_WORKING_DAYS = 3
+REVIEW_EXTENSION_WORKING_DAYS = 3
+
 # -- the company's life -----------------------------------------------------------------------------------
 CHANGE_FILING_DAYS = 30  # REG art. 24: a change is registered within 30 days of the resolution
 SUSPENSION_MAX_YEARS = 3  # REG art. 30: 歇业的期限最长不得超过3年 (accumulated)
