@@ -12,6 +12,7 @@ import time
 from typing import Any, Iterator
 
 PHONE = "13800138000"
+CARD_NUMBERS: dict[str, str] = {}  # the sample cards put on the reader in this run, by name
 
 
 def find_text(root: Any, text: str) -> Any:
@@ -47,7 +48,8 @@ def type_digits(p: Any, screen: Any, digits: str) -> None:
 def read_card(p: Any, name: str, screen: str) -> Iterator[float]:
     """The person puts their card on the reader, and takes it away once it was read."""
     reader = p.app.runtime.devices["idcard"]
-    reader.simulator.place(name)
+    card = reader.simulator.place(name)
+    CARD_NUMBERS[name] = card.id_number
     yield 1.0
     reader.simulator.remove()
 
@@ -272,9 +274,8 @@ def chip(row: Any, id_number: str) -> Any:
 
 
 def person_number(name: str) -> str:
-    from devices.idcard.samples import SAMPLE_CARDS
-
-    return SAMPLE_CARDS[name].id_number
+    """The ID number on the sample card ``name``, once it was put on the reader."""
+    return CARD_NUMBERS[name]
 
 
 def read_shareholders(p: Any, *cards: str) -> Iterator[float]:

@@ -369,3 +369,117 @@ def test_a_rejection_leads_to_the_step_of_the_person_or_the_deadline():
         assert j.correct() is step and j.rejected_here(step)[0]["field"] == field
         assert not j.rejected_here(Step.LINKED)
         j.change(Step.CHECK)
+
+
+# -- the journey against a real platform: what the kiosk refuses first, what the platform refuses, near misses --
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory):
+    from tests.servicehelp import Kiosk, start_platform
+
+    running = start_platform(tmp_path_factory.mktemp("journey-platform"))
+    yield Kiosk(running)
+    running.stop()
+
+
+def platform_journey(kiosk, trade=None, officer=None):
+    """A journey walked to signing with fresh people, the name checked by the platform; ``officer`` (a card)
+    is read on the officers step and made manager."""
+    from datetime import datetime, timezone
+
+    from tests.servicehelp import fresh_address, fresh_person, fresh_phone, unique_trade
+
+    def fresh(name):
+        p = fresh_person(name)
+        return {"card_type": "resident", "name": p["name"], "id_number": p["id_number"], "valid_to": "2036-01-01",
+                "address": "广东省阳江市江城区东风一路1号"}
+
+    today = datetime.now(timezone.utc).astimezone().date()
+    j = RegistrationJourney(today=today, kiosk_id=kiosk.kiosk_id)
+    a, b = fresh("张伟明"), fresh("李秀英")
+    assert j.choose_entity_type("llc") == [] and j.card_read(a) == []
+    j.phone_verified("13800138000", "ph_test-proof")
+    j.liveness_result(True, 0.93, "fa_test-proof")
+    trade = trade or unique_trade()
+    check = kiosk.client.check_name(region="阳江市", trade_name=trade, industry="科技", form="有限公司")
+    assert j.set_name("阳江市", trade, "科技", "有限公司", check) == [], check
+    address = fresh_address()
+    j.set_address(address["code"], address["text"])
+    j.set_scope([{"code": "I6511-001", "text": "软件开发"}])
+    j.set_capital(1_000_000)
+    j.add_shareholder(a)
+    j.add_shareholder(b)
+    j.shareholders_done()
+    assert j.contributions_done() == []
+    z, li = a["id_number"], b["id_number"]
+    managers = [z]
+    if officer is not None:
+        assert j.person_read(officer) == []
+        managers = [officer["id_number"]]
+    assert j.set_officers(z, [z], supervisor=li, finance_officer=z, managers=managers) == []
+    assert j.set_linked({}) == [] and j.confirm_answers() == []
+    for s in j.signers:
+        j.signed(s["id_number"], "ab" * 32)
+    doc = j.application()
+    doc["applicant"]["person"]["phone"] = fresh_phone()
+    return j, doc
+
+
+def test_a_dishonest_manager_is_refused_and_the_kiosk_says_what_to_do_next(kiosk):
+    from tests.servicehelp import DISHONEST
+
+    dishonest = {"card_type": "resident", "name": DISHONEST["name"], "id_number": DISHONEST["id_number"],
+                 "valid_to": "2036-01-01"}
+    j, doc = platform_journey(kiosk, officer=dishonest)
+    decision = kiosk.submit(doc)
+    assert decision["decision"] == "rejected"
+    reason = next(r for r in decision["reasons"] if r["code"] == "PERSON_DISHONEST")
+    assert reason["field"] == "officers.managers[0]" and "经理王失信" in reason["message"]
+    j.decided(decision)
+    assert j.correct() is Step.OFFICERS
+    said = j.explain(j.rejected_here(Step.OFFICERS)[0])
+    assert "王失信" in said.message_zh and "zxgk.court.gov.cn" in said.message_zh and "更换" in said.message_zh
+    assert "王失信" in said.message_en and "the manager" in said.message_en and "court" in said.message_en
+    # replaced by an honest manager: approved (the near miss)
+    _, doc = platform_journey(kiosk)
+    assert kiosk.submit(doc)["decision"] == "approved"
+
+
+def test_what_the_kiosk_refuses_first_the_platform_refuses_too(kiosk):
+    import copy
+    import uuid
+
+    from service.contract import law
+
+    j, doc = platform_journey(kiosk)
+    # a supervisor who is also the finance officer: the kiosk's words are the platform's
+    li = doc["officers"]["supervisor"]["id_number"]
+    kiosk_said = j.officer_problems({**j.draft.officers, "finance_officer": j.people[li]})
+    bad = copy.deepcopy(doc)
+    bad["application_id"] = str(uuid.uuid4())
+    bad["officers"]["finance_officer"] = doc["officers"]["supervisor"]
+    platform_said = [r for r in kiosk.submit(bad)["reasons"] if r["code"] == "OFFICERS_INVALID"]
+    assert [(p.field, p.message_zh) for p in kiosk_said] == [(r["field"], r["message"]) for r in platform_said]
+    # a deadline of five years and one day: refused on the contributions step, and by the platform
+    late = law.days_after(law.contribution_limit(j.today), 1)
+    refused = j.set_contribution(doc["shareholders"][1]["id_number"], 400_000, "currency", late)
+    assert refused and refused[0].field == "shareholders.contribution_deadline"
+    bad = copy.deepcopy(doc)
+    bad["application_id"] = str(uuid.uuid4())
+    bad["shareholders"][1]["contribution_deadline"] = late.isoformat()
+    reasons = kiosk.submit(bad)["reasons"]
+    assert [r["message"] for r in reasons if r["code"] == "CONTRIBUTION_TOO_LATE"] == [refused[0].message_zh]
+    # the near miss of both: the document as the kiosk made it is approved
+    assert kiosk.submit(doc)["decision"] == "approved"
+
+
+def test_a_division_as_trade_name_is_refused_on_the_name_step(kiosk):
+    j = RegistrationJourney(today=TODAY)
+    check = kiosk.client.check_name(region="阳江市", trade_name="阳江", industry="科技", form="有限公司")
+    refused = j.set_name("阳江市", "阳江", "科技", "有限公司", check)
+    assert refused and "行政区划" in refused[0].message_zh and "administrative division" in refused[0].message_en
+    near = kiosk.client.check_name(region="阳江市", trade_name="阳江湾", industry="科技", form="有限公司")
+    assert near["available"] and j.set_name("阳江市", "阳江湾", "科技", "有限公司", near) == []
+    # characters that are no trade name are refused before any check; the platform says NAME_FORMAT too
+    assert j.set_name("阳江市", "<script>", "科技", "有限公司", {"available": True, "reasons": []})
+    assert "NAME_FORMAT" in {r["code"] for r in kiosk.client.check_name(
+        region="阳江市", trade_name="星<b>", industry="科技", form="有限公司")["reasons"]}

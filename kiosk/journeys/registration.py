@@ -238,7 +238,8 @@ class RegistrationJourney:
         errors = [r for r in check.get("reasons", []) if r.get("severity") == "error"]
         if errors or not check.get("available", False):
             msg = "；".join(r.get("message", "") for r in errors) or "该名称不可用，请换一个字号。"
-            return self._refuse([Problem("name.trade_name", msg, "This name cannot be registered; choose another.")])
+            en = " ".join(name_reason_en(r, trade_name) for r in errors) or "This name cannot be registered; choose another."
+            return self._refuse([Problem("name.trade_name", msg, en)])
         self.draft.name = {"region": region, "trade_name": trade_name, "industry": industry, "form": form,
                            "full": f"{region}{trade_name}{industry}{form}"}
         return self._advance(Step.NAME)
@@ -618,7 +619,7 @@ class RegistrationJourney:
         code, f, zh = reason.get("code", ""), reason.get("field") or "", reason.get("message", "")
         person, office = self._person_at(f)
         values = {"name": display_name(person) if person else "", "trade": self.draft.name.get("trade_name", ""),
-                  "role_en": tr(f"law.office.{office}", "en") if office else "", "message": zh}
+                  "role_en": tr(f"law.role.{office}", "en") if office else "", "message": zh}
         en = ""
         if code == "OFFICERS_INVALID":
             en = next((p.message_en for p in self.officer_problems(self.draft.officers) if p.field == f), "")
@@ -659,6 +660,15 @@ class RegistrationJourney:
         self.decision = None
         self.change(step)
         return step
+
+
+def name_reason_en(reason: dict[str, Any], trade: str) -> str:
+    """A name-check reason in English: the words for its code (the platform speaks Chinese)."""
+    from kiosk.i18n import catalogue
+
+    key = f"law.reason.{reason.get('code', '')}"
+    return tr(key if key in catalogue("en") else "law.reason.other", "en", trade=trade,
+              message=reason.get("message", ""))
 
 
 def step_of_field(f: str, steps: list[Step]) -> Step | None:

@@ -12,7 +12,7 @@ from kivy.properties import DictProperty, ListProperty, NumericProperty, StringP
 
 from kiosk import names
 from kiosk.i18n import tr
-from kiosk.journeys.registration import Step
+from kiosk.journeys.registration import Step, name_reason_en
 from service.contract import law
 from screens.steps.base import StepScreen
 from screens.worker import run_async
@@ -25,13 +25,7 @@ FORMS = {"llc": ["有限公司", "有限责任公司"], "individual_business": [
 
 def reason_text(reason: dict[str, Any], lang: str, trade: str) -> str:
     """A name-check reason for the citizen: the platform's Chinese, or the English of its code."""
-    if lang == "zh":
-        return str(reason.get("message", ""))
-    from kiosk.i18n import catalogue
-
-    key = f"law.reason.{reason.get('code', '')}"
-    return tr(key if key in catalogue("en") else "law.reason.other", "en", trade=trade,
-              message=reason.get("message", ""))
+    return str(reason.get("message", "")) if lang == "zh" else name_reason_en(reason, trade)
 
 
 class NameScreen(StepScreen):

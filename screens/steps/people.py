@@ -8,7 +8,7 @@ from typing import Any
 
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
 
 from kiosk.i18n import tr
 from kiosk.journeys.registration import Step, wan_text, contribution_line, display_name, person_of
@@ -392,7 +392,8 @@ class OfficersScreen(StepScreen):
                 person = numbers[p]
                 label = display_name(person)
                 if office == "supervisor" and self.held(p, lang):
-                    label += "（" + "、".join(self.held(p, lang)) + "）"
+                    label += ("（" + "、".join(self.held(p, lang)) + "）") if lang == "zh" else \
+                        (" (" + ", ".join(self.held(p, lang)) + ")")
                 if any(f.startswith(f"officers.{office}") and journey.draft.officers and
                        _holds(journey.draft.officers, f, p) for f in flagged):
                     label = "⚠ " + label
