@@ -483,3 +483,29 @@ def test_a_division_as_trade_name_is_refused_on_the_name_step(kiosk):
     assert j.set_name("阳江市", "<script>", "科技", "有限公司", {"available": True, "reasons": []})
     assert "NAME_FORMAT" in {r["code"] for r in kiosk.client.check_name(
         region="阳江市", trade_name="星<b>", industry="科技", form="有限公司")["reasons"]}
+
+
+def test_receipts_and_licence_say_the_type_the_contributions_and_the_names_as_on_the_cards():
+    from devices.idcard.samples import SAMPLE_CARDS
+    from kiosk.documents import licence_from, result_notice
+    from service.contract import acceptance
+
+    tanaka, wong = SAMPLE_CARDS["tanaka"], SAMPLE_CARDS["wong"]
+    j = RegistrationJourney(today=TODAY, acceptance_no=acceptance.make(TODAY, 1, 7, b"k" * 32))
+    to_contributions(j, tanaka, wong)
+    t, w = ids_of(tanaka, wong)
+    assert j.set_contribution(t, 700_000, "currency", date(2031, 11, 22)) == []
+    assert j.set_contribution(w, 300_000, "in_kind", date(2029, 11, 22)) == []
+    assert j.contributions_done() == []
+    assert j.set_officers(t, [t], supervisor=w, finance_officer=t, managers=[t]) == []
+    doc = j.application()
+    decision = {"decision": "approved", "uscc": "91441702MA00000150", "application_id": doc["application_id"],
+                "acceptance_no": doc["acceptance_no"], "reasons": [], "e_license": "x"}
+    licence = licence_from(doc, decision)
+    assert licence["type"] == "有限责任公司（外商投资、非独资）"
+    assert licence["legal_representative"] == "田中浩（TANAKA, HIROSHI）"
+    lines = [f"{getattr(b, 'key', '')}：{getattr(b, 'value', '')}" if hasattr(b, "key") else getattr(b, "text", "")
+             for b in result_notice(doc, decision).blocks]
+    assert "类型：有限责任公司（外商投资、非独资）" in lines and "股东认缴出资" in lines
+    assert "田**：70万元 货币 2031-11-22前" in lines and "黄**：30万元 实物 2029-11-22前" in lines
+    assert not any("田中浩" in line for line in lines)  # names masked on a receipt left on the counter
