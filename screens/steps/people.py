@@ -257,11 +257,23 @@ class OfficersScreen(StepScreen):
         if journey is None:
             return
         self.people = list(journey.people.values())
+        self._forget_absent({p["id_number"] for p in self.people})
         if not self.directors and self.people:
             self._from_draft(journey.draft.officers) if journey.draft.officers else self._defaults()
+            self._forget_absent({p["id_number"] for p in self.people})
+            if not self.directors:
+                self._defaults()
         if not self.problems:
             self.problems = _rejected(self, Step.OFFICERS)
         self.refresh()
+
+    def _forget_absent(self, present: set[str]) -> None:
+        """Offices held by someone no longer in this visit (a shareholder taken off) are open again."""
+        self.directors = [n for n in self.directors if n in present]
+        self.supervisors = [n for n in self.supervisors if n in present]
+        for attr in ("manager_no", "legal_rep", "finance", "contact"):
+            if getattr(self, attr) and getattr(self, attr) not in present:
+                setattr(self, attr, "")
 
     def _defaults(self) -> None:
         """One director who is also the manager and the legal representative: the first shareholder (the
