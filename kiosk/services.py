@@ -547,7 +547,9 @@ class KioskServices:
         t = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731
 
         def person(p: dict[str, Any]) -> str:
-            return f"{p['name']}（{mask_id(p['id_number'])}）"
+            from kiosk.journeys.registration import display_name
+
+            return f"{display_name(p)}（{mask_id(p['id_number'])}）"
 
         rows_of = getattr(journey, "summary_rows", None)
         if rows_of is not None:  # a lifecycle journey says what its check page shows
@@ -576,13 +578,7 @@ class KioskServices:
             f"{i}. {s['text']}" for i, s in enumerate(d.scope, 1))))
         rows.append(("capital", t("step.capital"), f"{(d.capital_cny or 0) // 10_000} {t('capital.unit')}"))
         if d.entity_type == "llc":
-            rows.append(("shareholders", t("step.shareholders"), "；".join(
-                f"{person(s)} {s['subscribed_cny'] // 10_000}{t('capital.unit')}" for s in d.shareholders)))
-            o = d.officers
-            parts = [f"{t('officers.' + role)}：{o[role]['name']}" for role in
-                     ("legal_representative", "supervisor", "finance_officer") if o.get(role)]
-            parts += [f"{t('officers.director')}：{p['name']}" for p in o.get("directors", [])]
-            rows.append(("officers", t("step.officers"), "；".join(parts)))
+            rows += journey.people_rows(lang)
         rows.append(("linked", t("step.linked"), linked_summary(d.linked, lang)))
         return rows
 

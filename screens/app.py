@@ -124,7 +124,8 @@ class KioskApp(App):
             Step.ENTITY_TYPE: simple.EntityTypeScreen, Step.APPLICANT_CARD: simple.CardScreen,
             Step.PHONE: simple.PhoneScreen, Step.LIVENESS: simple.LivenessScreen, Step.NAME: company.NameScreen,
             Step.ADDRESS: company.AddressScreen, Step.SCOPE: company.ScopeScreen, Step.CAPITAL: company.CapitalScreen,
-            Step.SHAREHOLDERS: people.ShareholdersScreen, Step.OFFICERS: people.OfficersScreen,
+            Step.SHAREHOLDERS: people.ShareholdersScreen, Step.CONTRIBUTIONS: people.ContributionsScreen,
+            Step.OFFICERS: people.OfficersScreen,
             Step.LINKED: people.LinkedScreen, Step.CHECK: people.CheckScreen, Step.SIGN: people.SignScreen,
             Step.SUBMIT: people.SubmitScreen, Step.RESULT: people.ResultScreen, Step.LICENCE: licence.LicenceScreen,
         }

@@ -13,6 +13,7 @@ import time
 from typing import Any, Iterator
 
 PHONE = "13800138000"
+CARD_NUMBERS: dict[str, str] = {}  # the sample cards put on the reader in this run, by name
 
 
 def find_text(root: Any, text: str) -> Any:
@@ -48,7 +49,8 @@ def type_digits(p: Any, screen: Any, digits: str) -> None:
 def read_card(p: Any, name: str, screen: str) -> Iterator[float]:
     """The person puts their card on the reader, and takes it away once it was read."""
     reader = p.app.runtime.devices["idcard"]
-    reader.simulator.place(name)
+    card = reader.simulator.place(name)
+    CARD_NUMBERS[name] = card.id_number
     yield 1.0
     reader.simulator.remove()
 
@@ -66,11 +68,14 @@ def sign(p: Any) -> Iterator[float]:
 
 
 def open_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False,
-                 phone_number: str = PHONE, search: str | None = None, mail: bool = False) -> Iterator[float]:
-    """Journey 1 from the home page to the result screen (an LLC, 张 and 李, all five items)."""
+                 phone_number: str = PHONE, search: str | None = None, mail: bool = False,
+                 taken_first: str | None = None, all_modes: bool = False) -> Iterator[float]:
+    """Journey 1 from the home page to the result screen (an LLC, 张 and 李, all five items): ``search``
+    finds the address by its pinyin initials, ``mail`` has the seal and UKey mailed; with ``taken_first``
+    a taken name is tried first, ``all_modes`` photographs the law's steps in every mode."""
     yield from identify(p, phone_number=phone_number)
-    yield from describe_company(p, trade, street, negative, search)
-    yield from people_and_items(p, mail)
+    yield from describe_company(p, trade, street, negative, search, taken_first=taken_first)
+    yield from people_and_items(p, mail, all_modes=all_modes)
     yield from sign_and_submit(p)
 
 
@@ -208,19 +213,10 @@ def search_address(p: Any, picker: Any, letters: str, shot: str | None = None) -
 
 
 def describe_company(p: Any, trade: str = "星河", street: str | None = None, negative: bool = False,
-                     search: str | None = None) -> Iterator[float]:
-    """Name (live check; a suggestion when taken) → address (by levels, or ``search`` typed) → scope → capital."""
-    name = p.screen()
-    yield 0.2
-    yield from type_with_keyboard(p, trade, name.ids.trade)
-    p.tap(p.app.keyboard.key_button("done"))
-    yield 0.2
-    p.expect(name.ids.trade.text == trade, f"typed {trade!r} ({name.ids.trade.text!r})")
-    yield from wait_for(p, lambda: bool(name.check), "the live name check")
-    p.shot("05-name-checked")
-    if not name.check.get("available"):  # taken: the citizen takes the first suggestion
-        name.ids.trade.text = name.check["suggestions"][0]
-        yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "an available name")
+                     search: str | None = None, taken_first: str | None = None) -> Iterator[float]:
+    """Name (live check; a suggestion chip when taken) → address (by levels, or ``search`` typed) → scope →
+    capital."""
+    yield from name_step(p, trade, taken_first)
     p.tap("next")
     yield from wait_for(p, screen_is(p, "address"), "address step")
     if search:
@@ -248,29 +244,148 @@ def describe_company(p: Any, trade: str = "星河", street: str | None = None, n
     yield from wait_for(p, screen_is(p, "shareholders"), "shareholders step")
 
 
-def people_and_items(p: Any, mail: bool = False) -> Iterator[float]:
-    """Two shareholders read their cards → officers → all five linked items (the seal and the UKey mailed
-    free to the company's address when ``mail``) → check your answers."""
+def shots_in_every_mode(p: Any, name: str) -> Iterator[float]:
+    """The screen as it is, in Chinese, in English and in large type (then back to Chinese, normal type)."""
+    p.shot(name)
+    p.tap("tool_lang")
+    yield 0.4
+    p.shot(f"{name}-en")
+    p.tap("tool_lang")
+    yield 0.2
+    p.tap("tool_elderly")
+    yield 0.5
+    p.shot(f"{name}-large")
+    p.tap("tool_elderly")
+    yield 0.4
+
+
+def type_trade(p: Any, trade: str) -> Iterator[float]:
+    """The trade name typed on the keyboard (the field cleared first), the keyboard put away."""
+    name = p.screen()
+    keyboard = p.app.keyboard
+    if keyboard.target is not name.ids.trade or not keyboard.shown:
+        p.tap(name.ids.trade)
+        yield 0.2
+    for _ in range(40):  # clear the field as a finger does, key by key
+        if not name.ids.trade.text:
+            break
+        p.tap(keyboard.key_button("back"))
+    yield 0.1
+    yield from type_with_keyboard(p, trade, name.ids.trade)
+    p.tap(keyboard.key_button("done"))
+    yield 0.2
+    p.expect(name.ids.trade.text == trade, f"typed {trade!r} ({name.ids.trade.text!r})")
+
+
+def name_step(p: Any, trade: str = "星河", taken_first: str | None = None) -> Iterator[float]:
+    """The trade name typed; a taken one (``taken_first``) shows the platform's suggestions as chips,
+    photographed in every mode, and the citizen taps the first; the full name as the licence prints it."""
+    name = p.screen()
+    yield 0.2
+    if taken_first:
+        yield from type_trade(p, taken_first)
+        yield from wait_for(p, lambda: bool(name.check) and bool(name.suggestions), "the suggestions for a taken name")
+        p.expect(not name.check.get("available"), f"{taken_first} is taken")
+        yield 0.3
+        yield from shots_in_every_mode(p, "05-name-taken")
+        first = name.suggestions[0]
+        p.tap(find_text(name.ids.suggestions, first))
+        yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "the suggestion checked")
+        p.expect(name.trade_name == first, f"the chip wrote {first!r}")
+    else:
+        yield from type_trade(p, trade)
+        yield from wait_for(p, lambda: bool(name.check), "the live name check")
+        if not name.check.get("available"):  # taken (the demo run twice): the citizen takes the first suggestion
+            p.tap(find_text(name.ids.suggestions, name.suggestions[0]))
+            yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "an available name")
+    p.expect(name.ids.preview.text.endswith(name.full_name()), f"the full name previewed ({name.ids.preview.text})")
+    p.shot("05-name-checked")
+
+
+def in_view(widget: Any) -> Any:
+    """Scroll ``widget`` into its ScrollView's viewport (as a finger would) and give it back, to be tapped."""
+    parent = widget.parent
+    while parent is not None and not hasattr(parent, "scroll_to"):
+        parent = parent.parent
+    if parent is not None and parent.children and parent.children[0].height > parent.height:  # only if it scrolls
+        parent.scroll_to(widget, padding=10, animate=False)
+        parent.update_from_scroll()  # now, not on the next frame: the tap that follows lands on it
+    return widget
+
+
+def chip(row: Any, id_number: str) -> Any:
+    """The person's chip in an office's row of the officers step."""
+    for w in row.ids.chips.children:
+        if getattr(w, "id_number", None) == id_number:
+            return in_view(w)
+    raise AssertionError(f"no chip for {id_number} in {row.office}")
+
+
+def person_number(name: str) -> str:
+    """The ID number on the sample card ``name``, once it was put on the reader."""
+    return CARD_NUMBERS[name]
+
+
+def read_shareholders(p: Any, *cards: str) -> Iterator[float]:
+    """Each shareholder puts their card on the reader in turn."""
     holders = p.screen()
-    p.tap("p60")
-    p.tap("read")
-    yield from read_card(p, "zhang", "shareholders")
-    yield from wait_for(p, lambda: len(holders.rows) == 1 and not holders.waiting, "the first shareholder")
-    p.tap("read")
-    yield from read_card(p, "li", "shareholders")
-    yield from wait_for(p, lambda: len(holders.rows) == 2 and not holders.waiting, "the second shareholder")
+    for n, card in enumerate(cards, 1):
+        p.tap("read")
+        yield from read_card(p, card, "shareholders")
+        yield from wait_for(p, lambda n=n: len(holders.rows) == n and not holders.waiting, f"shareholder {n}")
+
+
+def set_contribution(p: Any, card: str, wan: int | None = None, method: str | None = None,
+                     years: int | None = None, rest: bool = False) -> Iterator[float]:
+    """On the contributions step: tap the shareholder, type the amount (or take the rest), pick the rest."""
+    screen = p.screen()
+    number = person_number(card)
+    row = next(w for w in screen.ids.holders.children if getattr(w, "id_number", None) == number)
+    p.tap(in_view(row))
+    yield 0.1
+    if rest:
+        p.tap("rest")
+    elif wan is not None:
+        for _ in range(8):
+            p.tap(find_text(screen.ids.pad, p.app.tr("key.delete")))
+        type_digits(p, screen, str(wan))
+    if method:
+        p.tap(in_view(next(c for c in screen.ids.methods.children if c.method == method)))
+    if years:
+        p.tap(in_view(screen.ids[f"years{years}"]))
+    yield 0.2
+
+
+def people_and_items(p: Any, mail: bool = False, all_modes: bool = False) -> Iterator[float]:
+    """Two shareholders read their cards → their contributions → officers (张 director, manager, legal
+    representative and finance officer; 李 supervisor) → all five linked items (the seal and the UKey mailed
+    free to the company's address when ``mail``) → check your answers."""
+    yield from read_shareholders(p, "zhang", "li")
     p.shot("09-shareholders")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "contributions"), "contributions step")
+    yield from set_contribution(p, "zhang", wan=60)
+    yield from set_contribution(p, "li", rest=True, years=3)
+    contributions = p.screen()
+    p.expect(contributions.balanced, f"the contributions add up ({contributions.total_text})")
+    if all_modes:
+        yield from shots_in_every_mode(p, "09-contributions")
+    else:
+        p.shot("09-contributions")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "officers"), "officers step")
     officers = p.screen()
-    cells = list(reversed(officers.ids.grid.children))
-    first_person, second_person = 5, 5 + 5  # after the header row
-    p.tap(cells[second_person + 1 + 2])  # 李: supervisor
+    p.tap(chip(officers.ids.row_supervisor, person_number("li")))
     yield 0.1
-    cells = list(reversed(officers.ids.grid.children))
-    p.tap(cells[first_person + 1 + 3])  # 张: finance officer (a supervisor may not be one: CL art. 76)
+    p.tap(chip(officers.ids.row_finance_officer, person_number("zhang")))  # a supervisor may not be one: CL art. 76
     yield 0.2
-    p.shot("10-officers")
+    p.expect(not officers.conflicts, f"no conflict ({[c.message_zh for c in officers.conflicts]})")
+    officers.ids.scroll.scroll_y = 1  # the page from its top, as the citizen saw it first
+    yield 0.2
+    if all_modes:
+        yield from shots_in_every_mode(p, "10-officers")
+    else:
+        p.shot("10-officers")
     p.tap("next")
     yield from wait_for(p, screen_is(p, "linked"), "linked items step")
     p.tap("all")
@@ -355,7 +470,7 @@ def full_visit(p: Any) -> Iterator[float]:
     p.tap("home")  # nothing entered yet: home at once, nothing to confirm
     yield from wait_for(p, screen_is(p, "home"), "home")
     yield from help_and_cancel(p)
-    yield from open_company(p, search="dfel", mail=True)
+    yield from open_company(p, search="dfel", mail=True, taken_first="华信", all_modes=True)  # 阳江市华信科技有限公司 is registered
     outcome = app.outcome or {}
     decision = outcome.get("decision") or {}
     save_printed(p, outcome)

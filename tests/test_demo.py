@@ -33,7 +33,10 @@ def test_demo_walks_registration_and_progress_and_exits_0(tmp_path: Path) -> Non
     shots = sorted(n for n in names if n.endswith(".png") and not n.startswith("receipt"))
     for step in ("entity-type", "put-your-card", "phone-and-code", "face", "name-checked", "address-0", "scope",
                  "capital", "shareholders", "officers", "linked-items", "check-your-answers", "sign-1", "result",
-                 "progress-by-receipt", "progress-by-card"):
+                 "progress-by-receipt", "progress-by-card",
+                 # issue 19: the law's steps in Chinese, English and large type
+                 "name-taken", "name-taken-en", "name-taken-large", "contributions", "contributions-en",
+                 "contributions-large", "officers-en", "officers-large"):
         assert any(step in n for n in shots), step
     # then the company's later life: each journey photographed, each decided
     life = result["lifecycle"]

@@ -1201,3 +1201,137 @@ def ux_licence_paper_out_reprint(p):
         p.tap("back")
         yield 0.3
     yield from farewell(p, 5, "fast")
+
+# -- issue 19 (the law): every card type, the 2024 officers, contributions, names ---------------------------
+def law_visit(p):
+    """An LLC whose applicant, shareholder and legal representative holds a 2017 foreign permanent resident
+    card (田中浩) with a Hong Kong resident (黄嘉欣) as the second shareholder, through real touches: the name
+    step's live checks (阳江 as trade name, characters, a taken name and its suggestion chips, an industry
+    found by pinyin), the contributions asked, the officers under the 2024 Company Law with a conflict
+    named as it is chosen; the licence and receipts saved for the test to read."""
+    from screens.demo_script import (chip, find_text, identify, in_view, person_number, pick_address, read_shareholders,
+                                     save_printed, screen_is, set_contribution, shots_in_every_mode,
+                                     sign_and_submit, type_trade, wait_for)
+
+    app = p.app
+    seen = p.result.setdefault("seen", {})
+    yield 0.5
+    yield from identify(p, card="tanaka", phone_number="13900000019")
+    name = p.screen()
+    # a division's name as trade name: said as it is typed (the live check), in both languages
+    yield from type_trade(p, "阳江")
+    yield from wait_for(p, lambda: bool(name.check), "the check of 阳江")
+    seen["region"] = {"codes": [r["code"] for r in name.check["reasons"]], "zh": name.ids.verdict.text}
+    p.shot("law-name-region")
+    p.tap("tool_lang")
+    yield 0.3
+    seen["region"]["en"] = name.ids.verdict.text
+    p.tap("tool_lang")
+    yield 0.2
+    # characters that are no trade name: told at once, before any check
+    name.ids.trade.text = "星<b>"
+    yield 0.2
+    seen["format"] = {"zh": name.ids.verdict.text, "checked": bool(name.check)}
+    p.shot("law-name-format")
+    # a taken name: the platform's suggestions as chips; one tap takes one
+    yield from type_trade(p, "华信")
+    yield from wait_for(p, lambda: bool(name.check) and bool(name.suggestions), "suggestions for 华信")
+    seen["taken"] = {"codes": [r["code"] for r in name.check["reasons"]], "suggestions": list(name.suggestions)}
+    yield from shots_in_every_mode(p, "law-name-taken")
+    p.tap(find_text(name.ids.suggestions, name.suggestions[0]))
+    yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "the suggestion checked")
+    # an industry term found by pinyin initials typed on the on-screen keyboard
+    p.tap(name.ids.industry_search)
+    yield 0.3
+    keyboard = app.keyboard
+    seen["search_mode"] = keyboard.mode
+    for letter in "wlkj":
+        p.tap(keyboard.key_button(letter))
+    yield 0.3
+    seen["found"] = list(name.industries)
+    p.shot("law-name-industry-search")
+    p.tap(in_view(find_text(name.ids.industries, "网络科技")))
+    yield 0.2
+    seen["industry"] = name.industry
+    p.tap(keyboard.key_button("done"))
+    yield from wait_for(p, lambda: bool(name.check) and name.check.get("available"), "the name with 网络科技")
+    seen["preview"] = name.ids.preview.text
+    p.shot("law-name-final")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "address"), "address step")
+    yield from pick_address(p)
+    yield from wait_for(p, screen_is(p, "scope"), "scope step")
+    scope = p.screen()
+    yield from wait_for(p, lambda: bool(scope.results), "the scope catalogue")
+    item = next(i for i in scope.results if i.get("permit") == "none")
+    p.tap(find_text(scope.ids.results, item["text"]))
+    yield 0.2
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "capital"), "capital step")
+    p.tap("preset100")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "shareholders"), "shareholders step")
+    # a minor's card: told kindly where to go, nothing lost
+    holders = p.screen()
+    p.tap("read")
+    from screens.demo_script import read_card
+
+    yield from read_card(p, "minor", "shareholders")
+    yield from wait_for(p, lambda: bool(holders.problems) and not holders.waiting, "the minor told")
+    seen["minor"] = {"zh": holders.problems[0].message_zh, "en": holders.problems[0].message_en,
+                     "rows": len(holders.rows)}
+    p.shot("law-shareholder-minor")
+    yield from read_shareholders(p, "tanaka", "wong")
+    seen["holder_rows"] = list(holders.rows)
+    yield from shots_in_every_mode(p, "law-shareholders")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "contributions"), "contributions step")
+    contributions = p.screen()
+    seen["proposed"] = [(s["name"], s["subscribed_cny"], s["contribution_method"], s["contribution_deadline"])
+                        for s in app.journey.draft.shareholders]
+    yield from set_contribution(p, "tanaka", wan=70)
+    yield from set_contribution(p, "wong", rest=True, method="in_kind", years=3)
+    p.expect(contributions.balanced and contributions.in_kind, f"balanced, in kind noted ({contributions.total_text})")
+    yield from shots_in_every_mode(p, "law-contributions")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "officers"), "officers step")
+    officers = p.screen()
+    tanaka, wong = person_number("tanaka"), person_number("wong")
+    seen["officer_defaults"] = {"directors": list(officers.directors), "manager": officers.manager_no,
+                                "legal_rep": officers.legal_rep, "contact": officers.contact}
+    p.tap(chip(officers.ids.row_supervisor, wong))
+    yield 0.1
+    p.tap(chip(officers.ids.row_finance_officer, wong))  # the supervisor as finance officer: named at once
+    yield 0.3
+    seen["conflict"] = [(c.field, c.message_zh, c.message_en) for c in officers.conflicts]
+    officers.ids.scroll.scroll_y = 1
+    yield 0.2
+    yield from shots_in_every_mode(p, "law-officers-conflict")
+    p.tap("next")
+    yield 0.3
+    seen["refused"] = [x.message_zh for x in officers.problems]
+    p.expect(app.sm.current == "officers", "the conflict keeps the citizen on the step")
+    p.tap(chip(officers.ids.row_finance_officer, tanaka))
+    yield 0.3
+    seen["conflict_after"] = [c.message_zh for c in officers.conflicts]
+    officers.ids.scroll.scroll_y = 1
+    yield 0.2
+    yield from shots_in_every_mode(p, "law-officers")
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "linked"), "linked items step")
+    p.tap("all")
+    p.tap(find_text(p.screen(), "中国银行"))
+    yield 0.2
+    seen["linked_times"] = [w.text for w in p.screen().walk() if getattr(w, "text", "").endswith("办结")]
+    p.tap("next")
+    yield from wait_for(p, screen_is(p, "check"), "check your answers")
+    seen["check"] = {label: value for _, label, value in p.screen().rows}
+    p.shot("law-check")
+    yield from sign_and_submit(p)
+    outcome = app.outcome or {}
+    decision = outcome.get("decision") or {}
+    p.result.update(decision=decision.get("decision"), reasons=decision.get("reasons"),
+                    application=outcome.get("application"), printed=outcome.get("printed"))
+    save_printed(p, outcome)
+    p.tap("finish")
+    yield from wait_for(p, screen_is(p, "home"), "home")

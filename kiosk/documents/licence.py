@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from kiosk.documents.fonts import FONT_NAME, register_cjk_font
 from devices.printers.linebreak import break_lines
 from kiosk.documents.numerals import cny_uppercase
+from kiosk.journeys.registration import display_name
 from service.contract import elicence, law
 
 RED = Color(0.74, 0.08, 0.1)
@@ -88,7 +89,7 @@ def licence_from(application: dict[str, Any], decision: dict[str, Any], authorit
             "name": name["full"],
             "entity_type": application["entity_type"],
             "type": licence_type(application),
-            "legal_representative": officers["legal_representative"]["name"],
+            "legal_representative": display_name(officers["legal_representative"]),
             "business_scope": scope_text(application, decision),
             "registered_capital_cny": application.get("registered_capital_cny")
             if application["entity_type"] == "llc" else None,

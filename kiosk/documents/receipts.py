@@ -101,6 +101,10 @@ def _parties(application: dict[str, Any] | None) -> list[Block]:
         out.append(KeyValue("统一社会信用代码", str(application["uscc"])))
     if application.get("entity_type") in ENTITY_ZH:
         out.append(KeyValue("主体类型", ENTITY_ZH[application["entity_type"]]))
+        if application.get("kind", "establishment") == "establishment" and application.get("shareholders"):
+            from kiosk.documents.licence import licence_type
+
+            out.append(KeyValue("类型", licence_type(application)))
     if application.get("mode") in MODE_ZH:
         out.append(KeyValue("办理方式", MODE_ZH[application["mode"]]))
     person = (application.get("applicant") or {}).get("person") or {}
@@ -110,6 +114,22 @@ def _parties(application: dict[str, Any] | None) -> list[Block]:
         out.append(KeyValue("证件号码", mask_id(person["id_number"])))
     if application.get("submitted_at"):
         out.append(KeyValue("提交时间", _when(application["submitted_at"])))
+    return out + _contributions(application)
+
+
+def _contributions(application: dict[str, Any]) -> list[Block]:
+    """Each shareholder's subscription as the articles record it (CL art. 46(5)): amount, method, date."""
+    from service.contract.law import CONTRIBUTION_METHOD_ZH
+
+    holders = [s for s in application.get("shareholders") or [] if s.get("contribution_deadline")]
+    if application.get("kind", "establishment") != "establishment" or not holders:
+        return []
+    out: list[Block] = [Text("股东认缴出资", bold=True)]
+    for s in holders:
+        amount = int(s.get("subscribed_cny") or 0)
+        money = f"{amount // 10_000}万元" if amount % 10_000 == 0 else f"{amount}元"
+        method = CONTRIBUTION_METHOD_ZH.get(str(s.get("contribution_method") or "currency"), "货币")
+        out.append(KeyValue(mask_name(str(s.get("name") or "")), f"{money} {method} {s['contribution_deadline']}前"))
     return out
 
 

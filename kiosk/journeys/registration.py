@@ -7,12 +7,14 @@ a rejected decision sends the citizen straight to the step that holds the faulty
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
 
+from kiosk.i18n import tr
 from kiosk.journeys.problems import Problem
 from service.contract import law
 from service.contract.ids import ID_TYPE_OF_CARD
@@ -30,6 +32,7 @@ class Step(str, Enum):
     SCOPE = "scope"
     CAPITAL = "capital"
     SHAREHOLDERS = "shareholders"
+    CONTRIBUTIONS = "contributions"  # each shareholder's amount, method and deadline (CL arts. 46-49)
     OFFICERS = "officers"
     LINKED = "linked"
     CHECK = "check"
@@ -39,11 +42,13 @@ class Step(str, Enum):
 
 
 LLC_STEPS: list[Step] = [s for s in Step if s is not Step.LICENCE]
-INDIVIDUAL_STEPS: list[Step] = [s for s in LLC_STEPS if s not in (Step.SHAREHOLDERS, Step.OFFICERS)]
+COMPANY_ONLY = (Step.SHAREHOLDERS, Step.CONTRIBUTIONS, Step.OFFICERS)
+INDIVIDUAL_STEPS: list[Step] = [s for s in LLC_STEPS if s not in COMPANY_ONLY]
 
 # which step holds each application field, for "one tap back to that step" after a rejection
+CONTRIBUTION_FIELD = re.compile(r"^shareholders(\[\d+\])?\.(subscribed_cny|contribution_)")
 FIELD_STEPS: list[tuple[str, Step]] = [
-    ("name", Step.NAME), ("address", Step.ADDRESS), ("business_scope", Step.SCOPE),
+    ("entity_type", Step.ENTITY_TYPE), ("name", Step.NAME), ("address", Step.ADDRESS), ("business_scope", Step.SCOPE),
     ("registered_capital_cny", Step.CAPITAL), ("shareholders", Step.SHAREHOLDERS), ("officers", Step.OFFICERS),
     ("applicant.verification.phone", Step.PHONE), ("applicant.verification.liveness", Step.LIVENESS),
     ("applicant", Step.APPLICANT_CARD), ("linked_services", Step.LINKED), ("signatures", Step.SIGN),
@@ -68,6 +73,19 @@ def person_of(card: Any) -> dict[str, Any]:
     if card_type == "foreign_permanent":
         person.update(name_en=get("name_en"), nationality=get("nationality"))
     return person
+
+
+PERSON_KEYS = ("name", "id_type", "id_number", "address", "name_en", "nationality")
+
+
+def display_name(person: Any) -> str:
+    """A person's name as screens, receipts and the licence show it: a foreign card's Chinese name with the
+    English name as on the card (田中浩（TANAKA, HIROSHI）), the English name alone when the card has no other."""
+    get = _getter(person)
+    name, name_en = (get("name") or "").strip(), (get("name_en") or "").strip()
+    if name_en and name and name != name_en:
+        return f"{name}（{name_en}）"
+    return name or name_en
 
 
 @dataclass
@@ -113,6 +131,8 @@ class RegistrationJourney:
         self.decision: dict[str, Any] | None = None
         self.problems: list[Problem] = []
         self._cards: dict[str, Any] = {}  # cards read by officers who are not shareholders, by ID number
+        self._confirmed: set[str] = set()  # shareholders whose contribution the citizen confirmed
+        self.rejection: list[dict[str, Any]] = []  # the reasons of the last rejection, shown on their steps
 
     # -- the path --------------------------------------------------------------------------
     @property
@@ -122,6 +142,7 @@ class RegistrationJourney:
     def _advance(self, step: Step) -> list[Problem]:
         self.done.add(step)
         self.problems = []
+        self.rejection = [r for r in self.rejection if step_of_field(r.get("field") or "", self.steps) is not step]
         if self.changing and step not in (Step.CHECK, Step.SIGN, Step.SUBMIT):
             nxt = Step.CHECK
             self.changing = False
@@ -161,14 +182,21 @@ class RegistrationJourney:
     def choose_entity_type(self, entity_type: str) -> list[Problem]:
         if entity_type not in ("llc", "individual_business"):
             return self._refuse([Problem("entity_type", "请选择企业类型。", "Choose the kind of business.")])
+        if entity_type == "individual_business" and self.draft.applicant_card is not None:
+            refused = _not_eligible(self.draft.applicant_card, "entity_type")
+            if refused:
+                return self._refuse(refused)
         if self.draft.entity_type and self.draft.entity_type != entity_type:
-            self.done -= {Step.SHAREHOLDERS, Step.OFFICERS}
+            self.done -= set(COMPANY_ONLY)
         self.draft.entity_type = entity_type
         return self._advance(Step.ENTITY_TYPE)
 
     def card_read(self, card: Any) -> list[Problem]:
-        """The applicant's card: valid, not expired, adult."""
+        """The applicant's card: valid, not expired, adult; for an individual business, a card of someone
+        who may register one (IB arts. 2, 37: not a foreigner — who is told to open a company instead)."""
         problems = card_problems(card, self.today, "applicant_card")
+        if not problems and self.draft.entity_type == "individual_business":
+            problems = _not_eligible(card, "applicant_card")
         if problems:
             return self._refuse(problems)
         self.draft.applicant_card = card
@@ -210,7 +238,8 @@ class RegistrationJourney:
         errors = [r for r in check.get("reasons", []) if r.get("severity") == "error"]
         if errors or not check.get("available", False):
             msg = "；".join(r.get("message", "") for r in errors) or "该名称不可用，请换一个字号。"
-            return self._refuse([Problem("name.trade_name", msg, "This name cannot be registered; choose another.")])
+            en = " ".join(name_reason_en(r, trade_name) for r in errors) or "This name cannot be registered; choose another."
+            return self._refuse([Problem("name.trade_name", msg, en)])
         self.draft.name = {"region": region, "trade_name": trade_name, "industry": industry, "form": form,
                            "full": f"{region}{trade_name}{industry}{form}"}
         return self._advance(Step.NAME)
@@ -235,42 +264,120 @@ class RegistrationJourney:
         self.draft.capital_cny = amount_cny
         return self._advance(Step.CAPITAL)
 
-    def add_shareholder(self, card: Any, subscribed_cny: int, deadline: date,
+    # -- shareholders, their contributions, the officers ------------------------------------------
+    def add_shareholder(self, card: Any, subscribed_cny: int | None = None, deadline: date | None = None,
                         method: str = "currency") -> list[Problem]:
-        """Each shareholder reads their own card; the same card twice replaces the earlier entry."""
+        """Each shareholder reads their own card; the same card twice replaces the earlier entry. Without an
+        amount the contribution is proposed on the contributions step (the citizen confirms it there)."""
         problems = card_problems(card, self.today, "shareholders", role="shareholder")
-        limit = law.contribution_limit(self.today)
-        if subscribed_cny <= 0:
-            problems.append(Problem("shareholders.subscribed_cny", "认缴出资额须大于0。",
-                                    "The subscription must be positive."))
-        if deadline > limit:
-            problems.append(Problem("shareholders.contribution_deadline",
-                                    f"认缴出资期限不得晚于{limit:%Y年%m月%d日}（五年内缴足）。",
-                                    f"The contribution deadline may not be later than {limit:%Y-%m-%d}."))
+        person = person_of(card)
+        if subscribed_cny is not None or deadline is not None:
+            problems += self._contribution_problems(person, subscribed_cny or 0, method,
+                                                    deadline or self.default_deadline())
         if problems:
             return self._refuse(problems)
-        person = person_of(card)
+        old = {s["id_number"]: s for s in self.draft.shareholders}.get(person["id_number"], {})
         self.draft.shareholders = [s for s in self.draft.shareholders if s["id_number"] != person["id_number"]]
-        self.draft.shareholders.append({**person, "subscribed_cny": subscribed_cny,
-                                        "contribution_deadline": deadline.isoformat(),
-                                        "contribution_method": method})
+        self.draft.shareholders.append({
+            **{k: v for k, v in person.items() if v is not None or k in ("name", "id_number")},
+            "subscribed_cny": subscribed_cny if subscribed_cny is not None else old.get("subscribed_cny", 0),
+            "contribution_deadline": (deadline.isoformat() if deadline else
+                                      old.get("contribution_deadline") or self.default_deadline().isoformat()),
+            "contribution_method": method if subscribed_cny is not None else old.get("contribution_method", method)})
+        if subscribed_cny is not None:
+            self._confirmed.add(person["id_number"])
         self._cards[person["id_number"]] = card
         self.problems = []
         return []
 
     def remove_shareholder(self, id_number: str) -> None:
+        """Take a shareholder off (a person who cannot be one, or a mistake); their offices go too."""
         self.draft.shareholders = [s for s in self.draft.shareholders if s["id_number"] != id_number]
+        self._confirmed.discard(id_number)
+        self._cards.pop(id_number, None)
+        if any(p.get("id_number") == id_number for p in _officer_people(self.draft.officers)):
+            self.done.discard(Step.OFFICERS)
 
     def shareholders_done(self) -> list[Problem]:
+        low, high = law.LLC_SHAREHOLDERS
         n = len(self.draft.shareholders)
-        if not 1 <= n <= 50:
-            return self._refuse([Problem("shareholders", "有限责任公司须有1至50名股东。",
-                                         "A limited company needs 1 to 50 shareholders.")])
-        total = sum(s["subscribed_cny"] for s in self.draft.shareholders)
-        if total != self.draft.capital_cny:
-            return self._refuse([Problem("shareholders", f"股东认缴合计{total}元，与注册资本{self.draft.capital_cny}元不一致。",
-                                         f"Subscriptions add up to {total}, not the capital {self.draft.capital_cny}.")])
+        if not low <= n <= high:
+            return self._refuse([Problem("shareholders", "有限责任公司须有1至50名股东，请至少一位股东刷证。" if not n
+                                         else "有限责任公司须有1至50名股东。",
+                                         "A limited company needs 1 to 50 shareholders: at least one must read "
+                                         "their card." if not n else "A limited company needs 1 to 50 shareholders.")])
+        self.propose_contributions()
+        if self._confirmed >= {s["id_number"] for s in self.draft.shareholders} and not self.contribution_problems():
+            self.done.add(Step.CONTRIBUTIONS)  # all given with the cards (the API); the step still shows them
         return self._advance(Step.SHAREHOLDERS)
+
+    def default_deadline(self) -> date:
+        """The proposed deadline: the last day the law allows (CL art. 47), which the citizen may bring forward."""
+        return law.contribution_limit(self.today)
+
+    def propose_contributions(self) -> None:
+        """Shareholders without an amount share what is left of the capital equally (in 万元 where it
+        divides, the remainder to the first of them)."""
+        open_ = [s for s in self.draft.shareholders if not s.get("subscribed_cny")]
+        left = (self.draft.capital_cny or 0) - sum(s["subscribed_cny"] for s in self.draft.shareholders)
+        if not open_ or left <= 0:
+            return
+        unit = 10_000 if left % 10_000 == 0 and left // 10_000 >= len(open_) else 1
+        share, rest = divmod(left // unit, len(open_))
+        for i, s in enumerate(open_):
+            s["subscribed_cny"] = (share + (rest if i == 0 else 0)) * unit
+
+    def _contribution_problems(self, person: dict[str, Any], amount: int, method: str,
+                               deadline: date) -> list[Problem]:
+        out = []
+        who = display_name(person)
+        if not isinstance(amount, int) or amount <= 0:
+            out.append(Problem("shareholders.subscribed_cny", f"请填写股东{who}认缴的出资额（须大于0）。",
+                               f"Enter the amount {who} subscribes (more than 0)."))
+        if method not in law.CONTRIBUTION_METHODS:
+            out.append(Problem("shareholders.contribution_method", "请选择出资方式。", "Choose how it is paid."))
+        late = law.contribution_too_late(person.get("name") or "", deadline, self.today, person.get("name_en") or "")
+        if late:
+            out.append(Problem("shareholders.contribution_deadline", *late))
+        elif deadline < self.today:
+            out.append(Problem("shareholders.contribution_deadline", "认缴出资期限不能早于今天。",
+                               "The contribution deadline cannot be in the past."))
+        return out
+
+    def set_contribution(self, id_number: str, subscribed_cny: int, method: str, deadline: date) -> list[Problem]:
+        """One shareholder's contribution as confirmed on the contributions step (CL art. 46(5): the amount,
+        the method and the date go into the articles)."""
+        holder = next((s for s in self.draft.shareholders if s["id_number"] == id_number), None)
+        if holder is None:
+            return self._refuse([Problem("shareholders", "请先让该股东刷证。", "That shareholder must read their card first.")])
+        problems = self._contribution_problems(holder, subscribed_cny, method, deadline)
+        if problems:
+            return self._refuse(problems)
+        holder.update(subscribed_cny=subscribed_cny, contribution_method=method,
+                      contribution_deadline=deadline.isoformat())
+        self._confirmed.add(id_number)
+        self.problems = []
+        return []
+
+    def contribution_problems(self) -> list[Problem]:
+        """What stops the contributions as they stand: each shareholder's, then the total against the capital."""
+        out: list[Problem] = []
+        for s in self.draft.shareholders:
+            out += self._contribution_problems(s, s.get("subscribed_cny") or 0, s.get("contribution_method", ""),
+                                               date.fromisoformat(s["contribution_deadline"]))
+        total, capital = sum(s.get("subscribed_cny") or 0 for s in self.draft.shareholders), self.draft.capital_cny
+        if not out and total != capital:
+            out.append(Problem("shareholders", f"股东认缴合计{wan_text(total)}，与注册资本{wan_text(capital or 0)}不一致。",
+                               f"The subscriptions add up to {wan_text(total, 'en')}, not the registered capital "
+                               f"{wan_text(capital or 0, 'en')}."))
+        return out
+
+    def contributions_done(self) -> list[Problem]:
+        problems = self.contribution_problems()
+        if problems:
+            return self._refuse(problems)
+        self._confirmed |= {s["id_number"] for s in self.draft.shareholders}
+        return self._advance(Step.CONTRIBUTIONS)
 
     @property
     def people(self) -> dict[str, dict[str, Any]]:
@@ -280,7 +387,7 @@ class RegistrationJourney:
             p = person_of(self.draft.applicant_card)
             out[p["id_number"]] = p
         for s in self.draft.shareholders:
-            out[s["id_number"]] = {k: s[k] for k in ("name", "id_type", "id_number", "address")}
+            out[s["id_number"]] = {k: s[k] for k in PERSON_KEYS if k in s}
         for card in self._cards.values():
             p = person_of(card)
             out.setdefault(p["id_number"], p)
@@ -288,37 +395,73 @@ class RegistrationJourney:
 
     def person_read(self, card: Any) -> list[Problem]:
         """An officer who is not a shareholder reads their own card."""
-        problems = card_problems(card, self.today, "officers")
+        problems = card_problems(card, self.today, "officers", role="officer")
         if problems:
             return self._refuse(problems)
         self._cards[person_of(card)["id_number"]] = card
         self.problems = []
         return []
 
-    def set_officers(self, legal_rep: str, directors: list[str], supervisor: str | None,
-                     finance_officer: str | None = None, managers: list[str] | None = None) -> list[Problem]:
-        """Officers by ID number, chosen from the people read in this visit."""
+    def officers_of(self, legal_rep: str | None, directors: list[str], supervisor: str | None = None,
+                    finance_officer: str | None = None, managers: list[str] | None = None, *,
+                    supervisors: list[str] | None = None, no_supervisor_consent: bool = False,
+                    registration_contact: str | None = None) -> dict[str, Any]:
+        """The application's ``officers`` for offices given by ID number (people read in this visit)."""
         people = self.people
-        chosen = [legal_rep, *directors, *(managers or []), *(x for x in (supervisor, finance_officer) if x)]
+
+        def one(n: str | None) -> dict[str, Any] | None:
+            return {k: v for k, v in people[n].items() if v is not None} if n and n in people else None
+
+        contact = registration_contact or (person_of(self.draft.applicant_card)["id_number"]
+                                           if self.draft.applicant_card is not None else None)
+        out: dict[str, Any] = {
+            "legal_representative": one(legal_rep),
+            "directors": [p for p in map(one, directors) if p],
+            "managers": [p for p in map(one, managers or []) if p],
+            "supervisors": [p for p in map(one, supervisors or []) if p],
+            "no_supervisor_consent": bool(no_supervisor_consent and not supervisor and not supervisors),
+        }
+        for key, n in (("supervisor", supervisor), ("finance_officer", finance_officer),
+                       ("registration_contact", contact)):
+            if one(n):
+                out[key] = one(n)
+        return out
+
+    def officer_problems(self, officers: dict[str, Any]) -> list[Problem]:
+        """The conflicts in ``officers`` — the platform's OFFICERS_INVALID, the same function and words."""
+        from pydantic import ValidationError
+
+        from service.contract.models import Officers
+        from service.contract.officers import officer_conflicts
+
+        try:
+            model = Officers.model_validate({k: v for k, v in officers.items() if v is not None})
+        except ValidationError:
+            return [Problem("officers", "人员信息有误，请重新刷证。", "A person's details are wrong: read the card again.")]
+        return [Problem(c.field, c.zh, c.en) for c in officer_conflicts(model, self.draft.entity_type != "individual_business")]
+
+    def set_officers(self, legal_rep: str, directors: list[str], supervisor: str | None = None,
+                     finance_officer: str | None = None, managers: list[str] | None = None, *,
+                     supervisors: list[str] | None = None, no_supervisor_consent: bool = False,
+                     registration_contact: str | None = None) -> list[Problem]:
+        """Officers by ID number, chosen from the people read in this visit (Company Law 2023: a single
+        director or a board, the manager, a supervisor, a board of supervisors or none with all shareholders'
+        consent, the finance officer, the registration contact — by default the applicant)."""
+        chosen = [legal_rep, *directors, *(managers or []), *(supervisors or []),
+                  *(x for x in (supervisor, finance_officer, registration_contact) if x)]
         if not legal_rep:
-            return self._refuse([Problem("officers.legal_representative", "请指定法定代表人。",
+            return self._refuse([Problem("officers.legal_representative", "请确定法定代表人。",
                                          "Choose the legal representative.")])
-        unknown = [x for x in chosen if x not in people]
-        if unknown:
+        if any(x not in self.people for x in chosen):
             return self._refuse([Problem("officers", "请先让该人员在读卡器上刷身份证。",
                                          "That person must read their ID card first.")])
-        if supervisor and (supervisor in directors or supervisor in (managers or []) or supervisor == legal_rep):
-            return self._refuse([Problem("officers.supervisor", "监事不得由董事、经理或法定代表人兼任。",
-                                         "The supervisor may not also be a director, manager or legal representative.")])
-        self.draft.officers = {
-            "legal_representative": people[legal_rep],
-            "directors": [people[d] for d in directors],
-            "managers": [people[m] for m in (managers or [])],
-        }
-        if supervisor:
-            self.draft.officers["supervisor"] = people[supervisor]
-        if finance_officer:
-            self.draft.officers["finance_officer"] = people[finance_officer]
+        officers = self.officers_of(legal_rep, directors, supervisor, finance_officer, managers,
+                                    supervisors=supervisors, no_supervisor_consent=no_supervisor_consent,
+                                    registration_contact=registration_contact)
+        problems = self.officer_problems(officers)
+        if problems:
+            return self._refuse(problems)
+        self.draft.officers = officers
         return self._advance(Step.OFFICERS)
 
     def set_linked(self, chosen: dict[str, dict[str, Any]]) -> list[Problem]:
@@ -362,13 +505,13 @@ class RegistrationJourney:
         """Who must sign: every shareholder and the legal representative (or the operator)."""
         out: dict[str, dict[str, Any]] = {}
         for s in self.draft.shareholders:
-            out[s["id_number"]] = {"name": s["name"], "id_number": s["id_number"]}
+            out[s["id_number"]] = {"name": display_name(s), "id_number": s["id_number"]}
         rep = self.draft.officers.get("legal_representative")
         if rep:
-            out.setdefault(rep["id_number"], {"name": rep["name"], "id_number": rep["id_number"]})
+            out.setdefault(rep["id_number"], {"name": display_name(rep), "id_number": rep["id_number"]})
         if not out and self.draft.applicant_card is not None:
             p = person_of(self.draft.applicant_card)
-            out[p["id_number"]] = {"name": p["name"], "id_number": p["id_number"]}
+            out[p["id_number"]] = {"name": display_name(p), "id_number": p["id_number"]}
         return list(out.values())
 
     def signed(self, id_number: str, image_sha256: str, at: datetime | None = None) -> list[Problem]:
@@ -380,6 +523,26 @@ class RegistrationJourney:
             return self._advance(Step.SIGN)
         self.problems = []
         return []
+
+    # -- what the check page shows -------------------------------------------------------------
+    def entity_type_label(self) -> str:
+        """类型 as the licence will print it (what kind of investor holds the company)."""
+        return law.entity_type_label(self.draft.entity_type or "llc",
+                                     [s.get("id_type") or "resident_id" for s in self.draft.shareholders])
+
+    def people_rows(self, lang: str) -> list[tuple[str, str, str]]:
+        """Check-your-answers rows for a company: 类型, the shareholders, their contributions, the officers
+        (step, label, value); ID numbers masked."""
+        from service.contract.privacy import mask_id
+
+        d = self.draft
+        rows = [("shareholders", tr("law.check.type", lang), self.entity_type_label())]
+        rows.append(("shareholders", tr("step.shareholders", lang), "；".join(
+            f"{display_name(s)}（{mask_id(s['id_number'])}）" for s in d.shareholders)))
+        rows.append(("contributions", tr("step.contributions", lang), "\n".join(
+            contribution_line(s, lang) for s in d.shareholders)))
+        rows.append(("officers", tr("step.officers", lang), "\n".join(officer_lines(d.officers, lang))))
+        return rows
 
     @property
     def unsigned(self) -> list[dict[str, Any]]:
@@ -395,7 +558,8 @@ class RegistrationJourney:
         valid_to = _getter(card)("valid_to") if card is not None else None
         officers = dict(d.officers)
         if d.entity_type == "individual_business" and not officers:
-            officers = {"legal_representative": {k: v for k, v in applicant.items() if k != "phone"}}
+            operator = {k: v for k, v in applicant.items() if k != "phone" and v is not None}
+            officers = {"legal_representative": operator, "registration_contact": operator}
         shareholders = d.shareholders
         mode = "full_chain" if set(d.linked) == set(LINKED_SERVICES) else "partial_chain"
         return {
@@ -437,15 +601,58 @@ class RegistrationJourney:
         for reason in self.decision.get("reasons", []):
             if reason.get("severity") != "error":
                 continue
-            f = reason.get("field") or ""
-            for prefix, step in FIELD_STEPS:
-                if f.startswith(prefix) and step in self.steps:
-                    return step
+            step = step_of_field(reason.get("field") or "", self.steps)
+            if step is not None:
+                return step
         return Step.CHECK
+
+    def rejected_here(self, step: Step) -> list[dict[str, Any]]:
+        """The last rejection's error reasons that belong to ``step`` (to show there, with what to do)."""
+        return [r for r in self.rejection if r.get("severity") == "error" and
+                step_of_field(r.get("field") or "", self.steps) is step]
+
+    def explain(self, reason: dict[str, Any]) -> Problem:
+        """A platform reason as a Problem in both languages, with what the applicant can do next: the
+        platform's Chinese words, the English said again from the code and the person it names."""
+        from kiosk.i18n import catalogue
+
+        code, f, zh = reason.get("code", ""), reason.get("field") or "", reason.get("message", "")
+        person, office = self._person_at(f)
+        values = {"name": display_name(person) if person else "", "trade": self.draft.name.get("trade_name", ""),
+                  "role_en": tr(f"law.role.{office}", "en") if office else "", "message": zh}
+        en = ""
+        if code == "OFFICERS_INVALID":
+            en = next((p.message_en for p in self.officer_problems(self.draft.officers) if p.field == f), "")
+        elif code == "CONTRIBUTION_TOO_LATE" and person:
+            late = law.contribution_too_late(person.get("name") or "", date.fromisoformat(
+                person["contribution_deadline"]), self.today, person.get("name_en") or "")
+            en = late[1] if late else ""
+        elif code == "INVESTOR_NOT_ELIGIBLE":
+            en = law.individual_business_refusal("foreign_permanent_resident_id")[1]  # type: ignore[index]
+        if not en:
+            key = f"law.reason.{code}" if f"law.reason.{code}" in catalogue("en") else "law.reason.other"
+            en = tr(key, "en", **values)
+        then = f"law.next.{code}"
+        if then in catalogue("zh"):
+            zh, en = zh + tr(then, "zh", **values), en + " " + tr(then, "en", **values)
+        return Problem(f, zh, en)
+
+    def _person_at(self, f: str) -> tuple[dict[str, Any] | None, str]:
+        """The person an application field names (``officers.managers[0]``, ``shareholders[1].…``), and the office."""
+        m = re.match(r"^(officers\.(\w+)|shareholders)(?:\[(\d+)\])?", f)
+        if not m:
+            return None, ""
+        office = m.group(2) or "shareholders"
+        value: Any = self.draft.shareholders if office == "shareholders" else self.draft.officers.get(office)
+        if isinstance(value, list):
+            i = int(m.group(3) or 0)
+            value = value[i] if i < len(value) else None
+        return (value if isinstance(value, dict) else None), office
 
     def correct(self) -> Step:
         """Go and fix a rejected application: the same application id is NOT reused (a new submission)."""
         step = self.fix_step() or Step.CHECK
+        self.rejection = list((self.decision or {}).get("reasons") or [])
         self.draft.application_id = str(uuid.uuid4())
         self.draft.acceptance_no = None  # a new submission: the platform numbers it (the kiosk is online now)
         self.draft.signatures.clear()  # the signed content changes: sign again
@@ -453,6 +660,78 @@ class RegistrationJourney:
         self.decision = None
         self.change(step)
         return step
+
+
+def name_reason_en(reason: dict[str, Any], trade: str) -> str:
+    """A name-check reason in English: the words for its code (the platform speaks Chinese)."""
+    from kiosk.i18n import catalogue
+
+    key = f"law.reason.{reason.get('code', '')}"
+    return tr(key if key in catalogue("en") else "law.reason.other", "en", trade=trade,
+              message=reason.get("message", ""))
+
+
+def step_of_field(f: str, steps: list[Step]) -> Step | None:
+    """The step that holds an application field (``shareholders[1].contribution_deadline`` → contributions)."""
+    if CONTRIBUTION_FIELD.match(f) and Step.CONTRIBUTIONS in steps:
+        return Step.CONTRIBUTIONS
+    for prefix, step in FIELD_STEPS:
+        if f.startswith(prefix) and step in steps:
+            return step
+    return None
+
+
+def _officer_people(officers: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for value in officers.values():
+        if isinstance(value, dict):
+            out.append(value)
+        elif isinstance(value, list):
+            out += [p for p in value if isinstance(p, dict)]
+    return out
+
+
+def _not_eligible(card: Any, field_name: str) -> list[Problem]:
+    refused = law.individual_business_refusal(person_of(card)["id_type"])
+    return [Problem(field_name, refused[0] + "已填写的内容不会丢失：点“返回”可改选有限责任公司。",
+                    refused[1] + " Nothing you entered is lost: tap Back to choose a limited company.")] \
+        if refused else []
+
+
+OFFICES = ("directors", "managers", "legal_representative", "supervisor", "supervisors", "finance_officer",
+           "registration_contact")
+
+
+def officer_lines(officers: dict[str, Any], lang: str) -> list[str]:
+    """One line per office: 董事：张伟明 … (the check page, the receipts)."""
+    out = []
+    for office in OFFICES:
+        value = officers.get(office)
+        people = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        if office == "directors" and len(people) >= law.BOARD_MIN:
+            office = "board"
+        if people:
+            out.append(tr(f"law.office.{office}", lang) + ("：" if lang == "zh" else ": ") +
+                       "、".join(display_name(p) for p in people))
+    if officers.get("no_supervisor_consent"):
+        out.append(tr("law.officers.no_supervisor_line", lang))
+    return out
+
+
+def contribution_line(s: dict[str, Any], lang: str) -> str:
+    """张伟明：60万元，货币，2031年11月22日前缴足."""
+    method = tr(f"law.method.{s.get('contribution_method', 'currency')}", lang)
+    deadline = date.fromisoformat(s["contribution_deadline"])
+    when = f"{deadline:%Y年%m月%d日}" if lang == "zh" else f"{deadline:%Y-%m-%d}"
+    return tr("law.contribution.line", lang, name=display_name(s), amount=wan_text(s.get("subscribed_cny") or 0, lang),
+              method=method, deadline=when)
+
+
+def wan_text(cny: int, lang: str = "zh") -> str:
+    """An amount as people say it: 万元 when it is whole, else yuan."""
+    if lang != "zh":
+        return f"{cny:,} yuan"
+    return f"{cny // 10_000}万元" if cny % 10_000 == 0 else f"{cny}元"
 
 
 def card_problems(card: Any, today: date, field_name: str, role: str = "applicant") -> list[Problem]:
@@ -489,6 +768,11 @@ def card_problems(card: Any, today: date, field_name: str, role: str = "applican
                                     "A shareholder under 18 needs a guardian and proof of guardianship, which "
                                     "this kiosk cannot take: please go to a staffed counter. Nothing you entered "
                                     "is lost."))
+        elif role == "officer":
+            problems.append(Problem(field_name, "未满18周岁不能担任法定代表人、董事、监事或高级管理人员，请另选一位成年人。"
+                                                "已填写的内容不会丢失。",
+                                    "Under 18 you cannot be the legal representative, a director, supervisor or "
+                                    "manager: please choose an adult. Nothing you entered is lost."))
         else:
             problems.append(Problem(field_name, "未满18周岁不能担任法定代表人、董事、监事或高级管理人员，也不能在自助终端"
                                                 "申请。请由成年人办理，或到人工窗口咨询。",

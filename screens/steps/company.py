@@ -10,17 +10,31 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import DictProperty, ListProperty, StringProperty
 
+from kiosk import names
+from kiosk.i18n import tr
+from kiosk.journeys.registration import Step, name_reason_en
+from service.contract import law
 from screens.steps.base import StepScreen
 from screens.widgets.address_picker import AddressPicker  # noqa: F401  (registers the kv class)
 from screens.worker import run_async
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-INDUSTRIES = ["科技", "贸易", "餐饮", "信息技术", "文化传媒", "建筑工程", "农业发展", "物流", "咨询服务", "电子商务"]
+INDUSTRIES = list(names.INDUSTRIES)  # the catalogue, every term reachable by a pinyin search
 FORMS = {"llc": ["有限公司", "有限责任公司"], "individual_business": ["店", "商行", "工作室", "经营部"]}
 
 
+def reason_text(reason: dict[str, Any], lang: str, trade: str) -> str:
+    """A name-check reason for the citizen: the platform's Chinese, or the English of its code."""
+    return str(reason.get("message", "")) if lang == "zh" else name_reason_en(reason, trade)
+
+
 class NameScreen(StepScreen):
+    """Region + trade name + industry + form, the name previewed as the licence prints it; the trade name's
+    characters are checked as they are typed (NAME_FORMAT), the platform's check follows when typing pauses
+    (NAME_TRADE_IS_REGION, NAME_DUPLICATE …), and a taken name offers the platform's suggestions as chips.
+    Every industry term of the catalogue is reachable: a search by pinyin on the on-screen keyboard."""
+
     region = StringProperty("")
     trade_name = StringProperty("")
     industry = StringProperty(INDUSTRIES[0])
@@ -28,7 +42,13 @@ class NameScreen(StepScreen):
     check = DictProperty({})  # the live check of what is entered now
     checking = StringProperty("")
     forms = ListProperty([])
-    industries = ListProperty(INDUSTRIES)
+    industries = ListProperty(INDUSTRIES)  # the catalogue terms the search shows
+    query = StringProperty("")  # the industry search, as typed
+    local = StringProperty("")  # what is wrong with the characters typed, before any check (zh)
+    suggestions = ListProperty([])
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(lang=lambda *a: self.show_industries())
 
     def on_pre_enter(self, *args: object) -> None:
         self.region = self.region or self.app.services.region_name()
@@ -38,24 +58,75 @@ class NameScreen(StepScreen):
         name = self.journey.draft.name
         if name:  # back or change: the answer is still there
             self.trade_name, self.industry, self.form = name["trade_name"], name["industry"], name["form"]
+        if not self.problems:
+            self.problems = [self.journey.explain(r) for r in self.journey.rejected_here(Step.NAME)]
+        self.show_industries()
 
     def on_enter(self, *args: object) -> None:
         if not self.trade_name:  # typing the name is this page's first job: the keyboard is up already
             self.app.keyboard.attach(self.ids.trade)
 
     def on_trade_name(self, *args: object) -> None:
+        problem = law.trade_name_problem(self.trade_name.strip())
+        self.local = problem or ""
         self._schedule_check()
 
     def on_industry(self, *args: object) -> None:
         self._schedule_check()
+        self.show_industries()
 
     def on_form(self, *args: object) -> None:
         self._schedule_check()
+        self.show_forms()
+
+    def on_forms(self, *args: object) -> None:
+        self.show_forms()
+
+    def show_forms(self) -> None:
+        """Every legal form of the entity type (an individual business has four) as chips."""
+        if "forms" not in self.ids:
+            return
+        box = self.ids.forms
+        box.clear_widgets()
+        for form in self.forms:
+            chip = Factory.Chip(text=form, selected=form == self.form)
+            chip.bind(on_release=lambda b, f=form: setattr(self, "form", f))
+            box.add_widget(chip)
+
+    def on_query(self, *args: object) -> None:
+        self.show_industries()
+
+    def full_name(self) -> str:
+        return names.full_name(self.region, self.trade_name, self.industry, self.form)
+
+    def preview_text(self, lang: str, *_: Any) -> str:
+        """The name as the licence will print it (``*_``: what kv passes so the preview follows each part)."""
+        return tr("law.name.preview", lang, full=self.full_name()) if self.trade_name.strip() else ""
+
+    def show_industries(self) -> None:
+        """The catalogue terms matching the search (all of them without one), the chosen one marked."""
+        if "industries" not in self.ids:
+            return
+        self.industries = names.search_industries(self.query)
+        box = self.ids.industries
+        box.clear_widgets()
+        for word in self.industries:
+            chip = Factory.Chip(text=word, selected=word == self.industry)
+            chip.bind(on_release=lambda b, w=word: self.pick_industry(w))
+            box.add_widget(chip)
+
+    def pick_industry(self, word: str) -> None:
+        self.industry = word
+
+    def take_suggestion(self, trade: str) -> None:
+        """A tap on a suggestion chip: that trade name, checked again."""
+        self.ids.trade.text = trade
 
     def _schedule_check(self) -> None:
         Clock.unschedule(self._live_check)
         self.check = {}
-        if len(self.trade_name.strip()) >= 2:
+        self.suggestions = []
+        if len(self.trade_name.strip()) >= 2 and not self.local:
             Clock.schedule_once(self._live_check, 0.4)  # debounce: check when typing pauses
 
     def _live_check(self, dt: float = 0) -> None:
@@ -70,6 +141,13 @@ class NameScreen(StepScreen):
         if parts == (self.region, self.trade_name.strip(), self.industry, self.form):
             self.check = result
             self.checking = ""
+            self.suggestions = list(result.get("suggestions") or []) if not result.get("available") else []
+            box = self.ids.suggestions
+            box.clear_widgets()
+            for trade in self.suggestions:
+                chip = Factory.Chip(text=trade)
+                chip.bind(on_release=lambda b, t=trade: self.take_suggestion(t))
+                box.add_widget(chip)
 
     def _check_failed(self, exc: BaseException) -> None:
         self.checking = ""
@@ -80,13 +158,19 @@ class NameScreen(StepScreen):
         """(kv follows ``check`` itself: a ``check.get`` inside kv would not be re-read when it changes)"""
         return bool(check.get("available"))
 
-    def verdict(self, lang: str) -> str:
+    def verdict(self, lang: str, *_: Any) -> str:
+        """What the check says (``*_``: what kv passes so the text follows the check and the typing)."""
+        if self.local:
+            return self.local if lang == "zh" else tr("law.reason.NAME_FORMAT", "en")
         if not self.check:
             return ""
+        trade = self.trade_name.strip()
+        reasons = self.check.get("reasons", [])
         if self.check.get("available"):
-            notes = [r.get("message", "") for r in self.check.get("reasons", [])]
+            notes = [reason_text(r, lang, trade) for r in reasons]
             return self.app.tr("name.available", lang) + ("（" + "；".join(notes) + "）" if notes else "")
-        return "；".join(r.get("message", "") for r in self.check.get("reasons", [])) or self.app.tr("name.taken", lang)
+        return "；".join(reason_text(r, lang, trade) for r in reasons if r.get("severity") == "error") or \
+            self.app.tr("name.taken", lang)
 
     def submit(self) -> None:
         parts = (self.region, self.trade_name.strip(), self.industry, self.form)
@@ -102,6 +186,8 @@ class NameScreen(StepScreen):
         super().reset()
         self.trade_name = ""
         self.check = {}
+        self.query, self.local, self.suggestions = "", "", []
+        self.industry = INDUSTRIES[0]
 
 
 class AddressScreen(StepScreen):

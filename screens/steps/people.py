@@ -10,7 +10,9 @@ from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
-from kiosk.journeys.registration import Step
+from kiosk.i18n import tr
+from kiosk.journeys.registration import Step, wan_text, contribution_line, display_name, person_of
+from service.contract import law
 from service.contract.privacy import mask_id
 from screens.steps.base import StepScreen
 from screens.widgets.address_picker import AddressPicker  # noqa: F401  (registers the kv class)
@@ -22,22 +24,51 @@ from screens.worker import run_async
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
-class ShareholdersScreen(StepScreen):
-    """Each shareholder puts their own card on the reader, then their subscription is set by percentage."""
+def _card_kind(person: dict[str, Any], lang: str) -> str:
+    return tr(f"law.card.{person.get('id_type') or 'resident_id'}", lang)
 
-    rows = ListProperty([])
+
+def _rejected(screen: StepScreen, step: Step) -> list[Any]:
+    """The last rejection's reasons for this step, each with what the applicant can do next."""
+    return [screen.journey.explain(r) for r in screen.journey.rejected_here(step)]
+
+
+class ShareholdersScreen(StepScreen):
+    """Each shareholder puts their own card on the reader (any of the three card kinds); one who cannot be
+    a shareholder here is taken off again. The amounts are confirmed on the next step."""
+
+    rows = ListProperty([])  # one line per shareholder read
     waiting = BooleanProperty(False)
-    percent = NumericProperty(100)  # the share of the next shareholder
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(lang=lambda *a: self.refresh())
 
     def on_pre_enter(self, *args: object) -> None:
         self.refresh()
+        if self.journey is not None and not self.problems:
+            self.problems = _rejected(self, Step.SHAREHOLDERS)
 
     def refresh(self) -> None:
-        d = self.journey.draft
-        self.rows = [f"{s['name']}  {mask_id(s['id_number'])}  {s['subscribed_cny'] // 10_000} 万元"
-                     for s in d.shareholders]
-        left = (d.capital_cny or 0) - sum(s["subscribed_cny"] for s in d.shareholders)
-        self.percent = max(0, round(100 * left / d.capital_cny)) if d.capital_cny else 0
+        journey = self.journey
+        box = self.ids.holders
+        box.clear_widgets()
+        if journey is None:
+            self.rows = []
+            return
+        lang = self.app.lang
+        self.rows = [f"{display_name(s)}  {mask_id(s['id_number'])}  {_card_kind(s, lang)}"
+                     for s in journey.draft.shareholders]
+        flagged = {r.get("field", "").split(".")[0] for r in journey.rejected_here(Step.SHAREHOLDERS)}
+        for i, (s, text) in enumerate(zip(journey.draft.shareholders, self.rows)):
+            row = Factory.HolderRow()
+            row.text = ("⚠ " if f"shareholders[{i}]" in flagged else "") + text
+            row.ids.drop.bind(on_release=lambda b, n=s["id_number"]: self.remove(n))
+            box.add_widget(row)
+
+    def remove(self, id_number: str) -> None:
+        self.journey.remove_shareholder(id_number)
+        self.problems = []
+        self.refresh()
 
     def read_next(self) -> None:
         if self.waiting:
@@ -49,10 +80,7 @@ class ShareholdersScreen(StepScreen):
     def _read(self, card: Any) -> None:
         self.waiting = False
         self.app.session.remember_person(card)
-        d = self.journey.draft
-        amount = (d.capital_cny or 0) * self.percent // 100
-        deadline = date(self.journey.today.year + 4, 12, 31)  # within the 5 years of 公司法 art. 47
-        self.problems = self.journey.add_shareholder(card, amount, deadline)
+        self.problems = self.journey.add_shareholder(card)
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
@@ -67,43 +95,332 @@ class ShareholdersScreen(StepScreen):
         self.rows, self.waiting = [], False
 
 
-class OfficersScreen(StepScreen):
-    """Officers chosen from the people already read (one more card may be read for a non-shareholder)."""
+DEADLINE_YEARS = (1, 2, 3, 5)  # the choices offered; 5 is the last day the law allows (CL art. 47)
 
-    people = ListProperty([])
-    roles = DictProperty({})  # role -> id_number
-    waiting = BooleanProperty(False)
-    ROLES = ("legal_representative", "director", "supervisor", "finance_officer")
+
+class ContributionsScreen(StepScreen):
+    """Each shareholder's contribution: the amount (万元, on the keypad), the method and the deadline,
+    proposed (the capital shared, money, the last day allowed) and confirmed by the citizen."""
+
+    entries = DictProperty({})  # id_number -> {"wan": str, "method": str, "deadline": date}
+    selected = StringProperty("")
+    total_text = StringProperty("")
+    balanced = BooleanProperty(False)
+    in_kind = BooleanProperty(False)  # some contribution is not in money
+    selected_in_kind = BooleanProperty(False)  # the one being edited is not (the valuation note shows)
+    limit_text = StringProperty("")
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(lang=lambda *a: self.refresh())
 
     def on_pre_enter(self, *args: object) -> None:
-        self.people = list(self.journey.people.values())
-        if not self.roles and self.people:
-            first = self.people[0]["id_number"]
-            self.roles = {"legal_representative": first, "director": first}
-        self.build_grid()
+        journey = self.journey
+        if journey is None:
+            return
+        journey.propose_contributions()
+        entries = {}
+        for s in journey.draft.shareholders:
+            old = self.entries.get(s["id_number"])
+            entries[s["id_number"]] = old or {"cny": int(s.get("subscribed_cny") or 0),
+                                              "method": s.get("contribution_method") or "currency",
+                                              "deadline": date.fromisoformat(s["contribution_deadline"])}
+        self.entries = entries
+        if self.selected not in entries:
+            self.selected = next(iter(entries), "")
+        if not self.problems:
+            self.problems = _rejected(self, Step.CONTRIBUTIONS)
+        self.refresh()
 
-    def build_grid(self) -> None:
-        grid = self.ids.grid
-        grid.clear_widgets()
-        grid.add_widget(Factory.GridHead(text=self.app.tr("officers.person")))
-        for role in self.ROLES:
-            grid.add_widget(Factory.GridHead(text=self.app.tr(f"officers.{role}")))
-        for person in self.people:
-            grid.add_widget(Factory.GridHead(text=person["name"]))
-            for role in self.ROLES:
-                selected = self.roles.get(role) == person["id_number"]
-                button = Factory.OptionButton(text=self.app.tr("officers.chosen") if selected else "")
-                button.selected = selected
-                button.bind(on_release=lambda b, r=role, p=person: self.assign(r, p["id_number"]))
-                grid.add_widget(button)
+    # -- editing the selected shareholder ------------------------------------------------------
+    def _edit(self, **changes: Any) -> None:
+        if not self.selected:
+            return
+        entries = dict(self.entries)
+        entries[self.selected] = {**entries[self.selected], **changes}
+        self.entries = entries
+        self.problems = []
+        self.refresh()
 
-    def assign(self, role: str, id_number: str) -> None:
-        roles = dict(self.roles)
-        roles[role] = None if roles.get(role) == id_number and role in ("supervisor", "finance_officer") else id_number
-        self.roles = roles
-        self.build_grid()
+    def select(self, id_number: str) -> None:
+        self.selected = id_number
+        self.refresh()
+
+    def press(self, key: str) -> None:
+        """The keypad: the amount in 万元."""
+        wan = str(self.entries.get(self.selected, {}).get("cny", 0) // 10_000 or "")
+        if key == "del":
+            wan = wan[:-1]
+        elif len(wan) < 7 and not (key == "0" and not wan):
+            wan += key
+        self._edit(cny=int(wan or 0) * 10_000)
+
+    def rest(self) -> None:
+        """The selected shareholder takes what the others leave of the capital."""
+        others = sum(e["cny"] for n, e in self.entries.items() if n != self.selected)
+        self._edit(cny=max(0, (self.journey.draft.capital_cny or 0) - others))
+
+    def set_method(self, method: str) -> None:
+        self._edit(method=method)
+
+    def set_years(self, years: int) -> None:
+        self._edit(deadline=law.years_after(self.journey.today, years))
+
+    def years_of(self, deadline: date) -> int | None:
+        for years in DEADLINE_YEARS:
+            if law.years_after(self.journey.today, years) == deadline:
+                return years
+        return None
+
+    # -- showing -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        journey = self.journey
+        if journey is None or "holders" not in self.ids:
+            return
+        lang = self.app.lang
+        people = {s["id_number"]: s for s in journey.draft.shareholders}
+        box = self.ids.holders
+        box.clear_widgets()
+        for n, e in self.entries.items():
+            if n not in people:
+                continue
+            line = contribution_line({**people[n], "subscribed_cny": e["cny"], "contribution_method": e["method"],
+                                      "contribution_deadline": e["deadline"].isoformat()}, lang)
+            button = Factory.OptionButton(text=line, selected=n == self.selected)
+            button.id_number = n
+            button.bind(on_release=lambda b, n=n: self.select(n))
+            box.add_widget(button)
+        entry = self.entries.get(self.selected, {})
+        self.ids.amount.text = tr("law.contribution.amount", lang, amount=wan_text(entry.get("cny", 0), lang)) \
+            if entry else ""
+        self.ids.editing.text = display_name(people[self.selected]) if self.selected in people else ""
+        for chip in self.ids.methods.children:
+            chip.selected = chip.method == entry.get("method")
+            chip.text = tr(f"law.method.{chip.method}", lang)
+        limit = law.contribution_limit(journey.today)
+        for chip in self.ids.deadlines.children:
+            day = law.years_after(journey.today, chip.years)
+            chip.selected = entry.get("deadline") == day
+            when = f"{day:%Y年%m月%d日}" if lang == "zh" else f"{day:%Y-%m-%d}"
+            chip.text = tr("law.contribution.years_max" if day == limit else "law.contribution.years", lang,
+                           years=chip.years, date=when)
+        self.limit_text = tr("law.contribution.limit", lang, date=f"{limit:%Y年%m月%d日}" if lang == "zh"
+                             else f"{limit:%Y-%m-%d}")
+        total, capital = sum(e["cny"] for e in self.entries.values()), journey.draft.capital_cny or 0
+        self.balanced = total == capital
+        self.total_text = tr("law.contribution.total", lang, total=wan_text(total, lang), capital=wan_text(capital, lang))
+        self.in_kind = any(e["method"] != "currency" for e in self.entries.values())
+        self.selected_in_kind = entry.get("method", "currency") != "currency"
+
+    def submit(self) -> None:
+        for n, e in self.entries.items():
+            problems = self.journey.set_contribution(n, e["cny"], e["method"], e["deadline"])
+            if problems:
+                self.selected = n
+                self.refresh()
+                self.problems = problems
+                return
+        self.show(self.journey.contributions_done())
+
+    def reset(self) -> None:
+        super().reset()
+        self.entries, self.selected = {}, ""
+
+
+# the officers step: one row per office, the people read in this visit as chips in each
+OFFICE_ROWS = ("directors", "managers", "legal_representative", "supervisor", "finance_officer",
+               "registration_contact")
+
+
+class OfficersScreen(StepScreen):
+    """Officers under the 2024 Company Law, chosen from the people read in this visit (one more card may be
+    read for someone who is not a shareholder): a single director or a board, the manager, the legal
+    representative among them, a supervisor, a board of supervisors or none with every shareholder's consent,
+    the finance officer and the registration contact. The rules are on screen; a conflict is named as soon
+    as it is chosen, in the platform's words (:func:`service.contract.officers.officer_conflicts`)."""
+
+    people = ListProperty([])
+    waiting = BooleanProperty(False)
+    board = BooleanProperty(False)  # a board of directors (three or more) instead of one director
+    directors = ListProperty([])
+    manager_no = StringProperty("")  # the manager's ID number ('' for none; `manager` is the ScreenManager)
+    legal_rep = StringProperty("")
+    sup_mode = StringProperty("one")  # one | board | none
+    supervisors = ListProperty([])
+    consent = BooleanProperty(False)  # all shareholders agree to have no supervisor (CL art. 83)
+    finance = StringProperty("")
+    contact = StringProperty("")
+    conflicts = ListProperty([])  # Problems of what is chosen now
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.app.bind(lang=lambda *a: self.refresh())
+
+    def on_pre_enter(self, *args: object) -> None:
+        journey = self.journey
+        if journey is None:
+            return
+        self.people = list(journey.people.values())
+        self._forget_absent({p["id_number"] for p in self.people})
+        if not self.directors and self.people:
+            self._from_draft(journey.draft.officers) if journey.draft.officers else self._defaults()
+            self._forget_absent({p["id_number"] for p in self.people})
+            if not self.directors:
+                self._defaults()
+        if not self.problems:
+            self.problems = _rejected(self, Step.OFFICERS)
+        self.refresh()
+
+    def _forget_absent(self, present: set[str]) -> None:
+        """Offices held by someone no longer in this visit (a shareholder taken off) are open again."""
+        self.directors = [n for n in self.directors if n in present]
+        self.supervisors = [n for n in self.supervisors if n in present]
+        for attr in ("manager_no", "legal_rep", "finance", "contact"):
+            if getattr(self, attr) and getattr(self, attr) not in present:
+                setattr(self, attr, "")
+
+    def _defaults(self) -> None:
+        """One director who is also the manager and the legal representative: the first shareholder (the
+        usual small company); the applicant as registration contact. The supervisor is the citizen's choice."""
+        holders = self.journey.draft.shareholders
+        first = (holders[0] if holders else self.people[0])["id_number"]
+        self.board, self.directors, self.manager_no, self.legal_rep = False, [first], first, first
+        applicant = self.journey.draft.applicant_card
+        self.contact = person_of(applicant)["id_number"] if applicant is not None else first
+
+    def _from_draft(self, o: dict[str, Any]) -> None:
+        def num(p: Any) -> str:
+            return p["id_number"] if isinstance(p, dict) else ""
+
+        self.directors = [num(p) for p in o.get("directors", [])]
+        self.board = len(self.directors) > 1
+        self.manager_no = num((o.get("managers") or [""])[0])
+        self.legal_rep = num(o.get("legal_representative"))
+        self.supervisors = [num(o["supervisor"])] if o.get("supervisor") else [num(p) for p in o.get("supervisors", [])]
+        self.sup_mode = "none" if o.get("no_supervisor_consent") else "board" if len(self.supervisors) > 1 else "one"
+        self.consent = bool(o.get("no_supervisor_consent"))
+        self.finance, self.contact = num(o.get("finance_officer")), num(o.get("registration_contact"))
+
+    # -- choosing ----------------------------------------------------------------------------
+    def choose(self, office: str, id_number: str) -> None:
+        """A tap on a person in an office's row."""
+        def toggle(chosen: list[str]) -> list[str]:
+            return [x for x in chosen if x != id_number] if id_number in chosen else [*chosen, id_number]
+
+        if office == "directors":
+            self.directors = toggle(self.directors) if self.board else [id_number]
+        elif office == "managers":
+            self.manager_no = "" if self.manager_no == id_number else id_number
+        elif office == "legal_representative":
+            self.legal_rep = id_number
+        elif office == "supervisor":
+            self.supervisors = toggle(self.supervisors) if self.sup_mode == "board" else \
+                ([] if self.supervisors == [id_number] else [id_number])
+        elif office == "finance_officer":
+            self.finance = "" if self.finance == id_number else id_number
+        elif office == "registration_contact":
+            self.contact = id_number
+        self.problems = []
+        self.refresh()
+
+    def set_board(self, board: bool) -> None:
+        self.board = board
+        if not board:
+            self.directors = self.directors[:1]
+        self.refresh()
+
+    def set_sup_mode(self, mode: str) -> None:
+        self.sup_mode = mode
+        if mode == "none":
+            self.supervisors = []
+        elif mode == "one":
+            self.supervisors = self.supervisors[:1]
+            self.consent = False
+        else:
+            self.consent = False
+        self.problems = []
+        self.refresh()
+
+    def toggle_consent(self) -> None:
+        self.consent = not self.consent
+        self.problems = []
+        self.refresh()
+
+    def offices(self) -> dict[str, Any]:
+        """What is chosen, as :meth:`RegistrationJourney.set_officers` takes it."""
+        one = self.sup_mode == "one" and len(self.supervisors) == 1
+        return {"legal_rep": self.legal_rep or "", "directors": list(self.directors),
+                "supervisor": self.supervisors[0] if one else None,
+                "finance_officer": self.finance or None, "managers": [self.manager_no] if self.manager_no else [],
+                "supervisors": [] if one or self.sup_mode == "none" else list(self.supervisors),
+                "no_supervisor_consent": self.sup_mode == "none" and self.consent,
+                "registration_contact": self.contact or None}
+
+    def held(self, id_number: str, lang: str) -> list[str]:
+        """The offices a person holds now (shown on their chip in the supervisor's row)."""
+        out = []
+        if id_number in self.directors:
+            out.append(tr("law.office.directors", lang))
+        if id_number == self.manager_no:
+            out.append(tr("law.office.managers", lang))
+        if id_number == self.finance:
+            out.append(tr("law.office.finance_officer", lang))
+        return out
+
+    # -- showing -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        journey = self.journey
+        if journey is None or "row_directors" not in self.ids:
+            return
+        lang = self.app.lang
+        flagged = {r.get("field", "") for r in journey.rejected_here(Step.OFFICERS)}
+        numbers = {p["id_number"]: p for p in self.people}
+        eligible_rep = [*self.directors, *([self.manager_no] if self.manager_no else [])]
+        chosen = {"directors": set(self.directors), "managers": {self.manager_no}, "legal_representative": {self.legal_rep},
+                  "supervisor": set(self.supervisors), "finance_officer": {self.finance},
+                  "registration_contact": {self.contact}}
+        for office in OFFICE_ROWS:
+            row = self.ids[f"row_{office}"]
+            box = row.ids.chips
+            box.clear_widgets()
+            if office == "directors":
+                for board in (False, True):
+                    mode = Factory.Chip(text=tr("law.officers.board" if board else "law.officers.one_director", lang),
+                                        selected=self.board == board, mode=True)
+                    mode.bind(on_release=lambda b, v=board: self.set_board(v))
+                    box.add_widget(mode)
+            if office == "supervisor":
+                for mode_name in ("one", "board", "none"):
+                    mode = Factory.Chip(text=tr(f"law.officers.sup_{mode_name}", lang),
+                                        selected=self.sup_mode == mode_name, mode=True)
+                    mode.bind(on_release=lambda b, v=mode_name: self.set_sup_mode(v))
+                    box.add_widget(mode)
+                if self.sup_mode == "none":
+                    consent = Factory.Chip(text=("☑ " if self.consent else "☐ ") + tr("law.officers.consent", lang),
+                                           selected=self.consent)
+                    consent.bind(on_release=lambda b: self.toggle_consent())
+                    box.add_widget(consent)
+                    row.hint = tr("law.officers.hint.none", lang)
+                    continue
+            people = [numbers[n] for n in eligible_rep if n in numbers] if office == "legal_representative" \
+                else self.people
+            for p in dict.fromkeys(map(lambda x: x["id_number"], people)):
+                person = numbers[p]
+                label = display_name(person)
+                if office == "supervisor" and self.held(p, lang):
+                    label += ("（" + "、".join(self.held(p, lang)) + "）") if lang == "zh" else \
+                        (" (" + ", ".join(self.held(p, lang)) + ")")
+                if any(f.startswith(f"officers.{office}") and journey.draft.officers and
+                       _holds(journey.draft.officers, f, p) for f in flagged):
+                    label = "⚠ " + label
+                chip = Factory.Chip(text=label, selected=p in chosen[office])
+                chip.id_number = p
+                chip.bind(on_release=lambda b, o=office, n=p: self.choose(o, n))
+                box.add_widget(chip)
+            row.hint = tr(f"law.officers.hint.{office}", lang)
+        self.conflicts = journey.officer_problems(journey.officers_of(**self.offices()))
 
     def read_person(self) -> None:
+        if self.waiting:
+            return
         self.waiting = True
         run_async(self.app.services.wait_for_card, on_done=self._read, on_error=self._failed)
 
@@ -112,21 +429,35 @@ class OfficersScreen(StepScreen):
         self.app.session.remember_person(card)
         self.problems = self.journey.person_read(card)
         self.people = list(self.journey.people.values())
-        self.build_grid()
+        self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
         self.waiting = False
         self.fail(exc)
 
     def submit(self) -> None:
-        r = self.roles
-        directors = [r["director"]] if r.get("director") else []
-        self.show(self.journey.set_officers(r.get("legal_representative") or "", directors, r.get("supervisor"),
-                                            r.get("finance_officer")))
+        o = self.offices()
+        self.show(self.journey.set_officers(o.pop("legal_rep"), o.pop("directors"), **o))
 
     def reset(self) -> None:
         super().reset()
-        self.people, self.roles, self.waiting = [], {}, False
+        self.people, self.directors, self.supervisors, self.conflicts = [], [], [], []
+        self.board, self.manager_no, self.legal_rep, self.sup_mode = False, "", "", "one"
+        self.consent, self.finance, self.contact, self.waiting = False, "", "", False
+
+
+def _holds(officers: dict[str, Any], field: str, id_number: str) -> bool:
+    """Whether the person at ``field`` (officers.managers[0]) of the rejected officers is ``id_number``."""
+    import re
+
+    m = re.match(r"officers\.(\w+)(?:\[(\d+)\])?", field)
+    if not m:
+        return False
+    value = officers.get(m.group(1))
+    if isinstance(value, list):
+        i = int(m.group(2) or 0)
+        value = value[i] if i < len(value) else None
+    return isinstance(value, dict) and value.get("id_number") == id_number
 
 
 BANKS = ("中国银行", "中国工商银行", "中国建设银行", "中国农业银行")

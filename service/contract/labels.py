@@ -71,6 +71,9 @@ def linked_name(code: str) -> str:
     return service.name_zh if service else code
 
 
-def expected_time(code: str) -> str:
+def expected_time(code: str, lang: str = "zh") -> str:
+    """The department's promise for a linked item, as every screen and receipt says it."""
     service = LINKED_SERVICES.get(code)
-    return service.expected_zh if service else "以部门通知为准"
+    if service is None:
+        return "以部门通知为准" if lang == "zh" else "as the department tells you"
+    return service.expected_zh if lang == "zh" else service.expected_en

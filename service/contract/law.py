@@ -38,13 +38,41 @@ LLC_SHAREHOLDERS = (1, 50)
 # resident who is a Chinese citizen, or a Taiwan resident — not by a foreigner.
 INDIVIDUAL_BUSINESS_ID_TYPES = ("resident_id", "gat_residence_permit")
 
+
+def individual_business_refusal(id_type: str) -> tuple[str, str] | None:
+    """Why a holder of this card cannot register an individual business (IB arts. 2, 37), in Chinese
+    and English, with where to go instead; None when they can. The kiosk's card step and the
+    platform's INVESTOR_NOT_ELIGIBLE say these words."""
+    if id_type in INDIVIDUAL_BUSINESS_ID_TYPES:
+        return None
+    return ("外国人不能登记个体工商户。您可以申请设立有限责任公司，或到人工窗口咨询。",
+            "A foreign national cannot register an individual business. You can open a limited company "
+            "instead, or ask at a staffed counter.")
+
 # -- capital --------------------------------------------------------------------------------------------
 CONTRIBUTION_YEARS = 5  # CL art. 47: 自公司成立之日起五年内缴足
+# CL art. 48: 股东可以用货币出资，也可以用实物、知识产权、土地使用权、股权、债权等可以用货币估价并可以依法转让的
+# 非货币财产作价出资……对作为出资的非货币财产应当评估作价. CL art. 49: a contribution in money is paid into the
+# company's bank account; one in kind needs the property's title transferred. The wire model's methods:
+CONTRIBUTION_METHODS = ("currency", "in_kind", "ip", "land_use_right", "equity")
+CONTRIBUTION_METHOD_ZH = {"currency": "货币", "in_kind": "实物", "ip": "知识产权", "land_use_right": "土地使用权",
+                          "equity": "股权"}
 
 
 def contribution_limit(established: date) -> date:
     """The last day an LLC's subscribed capital may be paid (CL art. 47)."""
     return years_after(established, CONTRIBUTION_YEARS)
+
+
+def contribution_too_late(name: str, deadline: date, established: date, name_en: str = "") -> tuple[str, str] | None:
+    """CONTRIBUTION_TOO_LATE in Chinese and English when ``deadline`` is past the five years, else None
+    (the kiosk's contributions step and the platform say these words)."""
+    limit = contribution_limit(established)
+    if deadline <= limit:
+        return None
+    return (f"股东{name}的认缴出资期限应不晚于{limit:%Y年%m月%d日}（自成立之日起五年内缴足）。",
+            f"{name_en or name}'s contribution must be paid by {limit:%Y-%m-%d} at the latest (in full within "
+            f"five years of the company's establishment).")
 
 
 # CL art. 224: a reduction is resolved, creditors notified within 10 days and an announcement made within

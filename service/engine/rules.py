@@ -20,6 +20,7 @@ from service.contract import ids
 from service.contract.codes import REASONS
 from service.contract.models import ApplicationIn, Officers, Person, Reason, Shareholder
 from service.contract import law
+from service.contract.officers import officer_conflicts
 from service.models import Entity
 from service.reference import Reference, sound
 
@@ -146,9 +147,9 @@ def rule_investor_eligible(ctx: Context) -> Iterator[Reason]:
     if ctx.app.entity_type != "individual_business" or ctx.existing():
         return
     operator = ctx.app.applicant.person
-    if operator.id_type not in law.INDIVIDUAL_BUSINESS_ID_TYPES:
-        yield reason("INVESTOR_NOT_ELIGIBLE", "entity_type",
-                     "外国人不能登记个体工商户。您可以申请设立有限责任公司，或到人工窗口咨询。")
+    refused = law.individual_business_refusal(operator.id_type)
+    if refused:
+        yield reason("INVESTOR_NOT_ELIGIBLE", "entity_type", refused[0])
 
 
 def rule_age(ctx: Context) -> Iterator[Reason]:
@@ -314,11 +315,10 @@ def rule_capital(ctx: Context) -> Iterator[Reason]:
 
 def contribution_reasons(shareholders: list[Shareholder], established: date,
                          prefix: str = "shareholders") -> Iterator[Reason]:
-    limit = law.contribution_limit(established)
     for i, s in enumerate(shareholders):
-        if s.contribution_deadline > limit:
-            yield reason("CONTRIBUTION_TOO_LATE", f"{prefix}[{i}].contribution_deadline",
-                         f"股东{s.name}的认缴出资期限应不晚于{limit:%Y年%m月%d日}（自成立之日起五年内缴足）。")
+        late = law.contribution_too_late(s.name, s.contribution_deadline, established)
+        if late:
+            yield reason("CONTRIBUTION_TOO_LATE", f"{prefix}[{i}].contribution_deadline", late[0])
 
 
 def rule_contribution(ctx: Context) -> Iterator[Reason]:
@@ -335,42 +335,10 @@ def rule_shareholders(ctx: Context) -> Iterator[Reason]:
 
 
 def officer_reasons(o: Officers, llc: bool, prefix: str = "officers") -> Iterator[Reason]:
-    """Who may hold which office, and together (CL arts. 10, 68, 75, 76, 83, 265)."""
-    rep = o.legal_representative
-    if rep is None or not rep.name or not rep.id_number:
-        yield reason("OFFICERS_INVALID", f"{prefix}.legal_representative", "请确定法定代表人。")
-        return
-    if not llc:
-        return
-    key = ids.normalise
-    directors = {key(p.id_number): p for p in o.directors}
-    managers = {key(p.id_number): p for p in o.managers}
-    if not directors:
-        yield reason("OFFICERS_INVALID", f"{prefix}.directors", "请确定董事：设一名董事，或设三人以上的董事会。")
-    elif 1 < len(directors) < law.BOARD_MIN:
-        yield reason("OFFICERS_INVALID", f"{prefix}.directors",
-                     f"董事会成员应为三人以上；规模较小的公司可以只设一名董事（现为{len(directors)}人）。")
-    if key(rep.id_number) not in directors and key(rep.id_number) not in managers:
-        yield reason("OFFICERS_INVALID", f"{prefix}.legal_representative",
-                     f"法定代表人{rep.name}应由执行公司事务的董事或者经理担任，请重新选择。")
-    supervisors = o.all_supervisors()
-    if o.supervisors and len(o.supervisors) + (1 if o.supervisor else 0) < law.SUPERVISORY_BOARD_MIN:
-        yield reason("OFFICERS_INVALID", f"{prefix}.supervisors", "监事会成员应为三人以上；也可以只设一名监事。")
-    if not supervisors and not o.no_supervisor_consent:
-        yield reason("OFFICERS_INVALID", f"{prefix}.supervisor",
-                     "请设一名监事；经全体股东一致同意，也可以不设监事。")
-    senior = dict(managers)
-    if o.finance_officer is not None:
-        senior[key(o.finance_officer.id_number)] = o.finance_officer
-    for s in supervisors:
-        k = key(s.id_number)
-        if k in directors:
-            yield reason("OFFICERS_INVALID", f"{prefix}.supervisor", f"监事{s.name}同时担任董事：董事不得兼任监事，请更换监事。")
-        elif k in managers:
-            yield reason("OFFICERS_INVALID", f"{prefix}.supervisor", f"监事{s.name}同时担任经理：高级管理人员不得兼任监事，请更换监事。")
-        elif k in senior:
-            yield reason("OFFICERS_INVALID", f"{prefix}.supervisor",
-                         f"监事{s.name}同时担任财务负责人：财务负责人属于高级管理人员，不得兼任监事，请更换监事或财务负责人。")
+    """Who may hold which office, and together (CL arts. 10, 68, 75, 76, 83, 265): the contract's one rule,
+    which the kiosk's officers step also calls (:func:`service.contract.officers.officer_conflicts`)."""
+    for c in officer_conflicts(o, llc, prefix):
+        yield reason("OFFICERS_INVALID", c.field, c.zh)
 
 
 def rule_officers(ctx: Context) -> Iterator[Reason]:
