@@ -66,7 +66,10 @@ def test_the_generated_documentation_lists_every_device_option():
 
 
 def test_config_check_accepts_declared_keys_and_refuses_others(tmp_path):
-    good = _toml(tmp_path, '[devices.receipt_printer]\nurl = "sim://"\ncolumns = 32\n'
+    from kiosk.pin import hash_pin
+
+    pin = f'[maintenance]\npin_hash = "{hash_pin("135792", iterations=10_000)}"\n'  # a real kiosk has its PIN
+    good = _toml(tmp_path, pin + '[devices.receipt_printer]\nurl = "sim://"\ncolumns = 32\n'
                            '[devices.camera]\nurl = "sim://"\nfps = 10\nwidth = 640\nheight = 480\n'
                            '[devices.idcard]\nurl = "sim://?card=zhang"\nread_fingerprint = true\n')
     done = _yzt("config", "check", "--config", str(good))
