@@ -32,7 +32,7 @@ def test_maintenance_pin_locks_after_five_wrong(tmp_path):
 
 @needs_display
 def test_maintenance_enter_and_leave(tmp_path):
-    outcome = run_script("tests.uiscripts:maintenance_enter", tmp_path)
+    outcome = run_script("tests.uiscripts:maintenance_enter", tmp_path, "--simulate")  # the development PIN
     assert ("maintenance", "entered") in [tuple(e) for e in outcome["events"]]
     assert ("wiped", "maintenance left") in [tuple(e) for e in outcome["events"]]
 

@@ -234,7 +234,7 @@ def name_reasons(session: Session, ref: Reference, region: str, trade: str, indu
         if released and not any(uscc == own_uscc or set(keys.split()) & (investor_keys or set())
                                 for uscc, keys in released):
             yield reason("NAME_DUPLICATE", "name.trade_name",
-                         f"“{region}{trade}{industry}…”注销或变更未满一年，除原投资人外不能使用，请更换字号。")
+                         f"“{region}{trade}{industry}…”注销未满一年或变更名称未满一年，除原投资人外不能使用，请更换字号。")
     others = [n for ind, n in same if ind != industry]
     if others:
         yield reason("NAME_SIMILAR", "name.trade_name", f"{region}已有同字号企业“{others[0]}”，名称将转人工审核。")
