@@ -29,6 +29,8 @@ class Runtime:
     _vault: Any = field(default=None, init=False, repr=False)
     _jobs: Any = field(default=None, init=False, repr=False)
     _outbox: Any = field(default=None, init=False, repr=False)
+    _journal: Any = field(default=None, init=False, repr=False)
+    _forwarder: Any = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, cfg: Any, open_devices: bool = True) -> "Runtime":
@@ -119,6 +121,47 @@ class Runtime:
             self._outbox = Outbox(folder / "outbox.db", self.vault())
         return self._outbox
 
+    def journal(self) -> Any:
+        """The visit journal (answers as the citizen goes, sealed) beside the outbox."""
+        if getattr(self, "_journal", None) is None:
+            with _CLIENT_LOCK:
+                if getattr(self, "_journal", None) is None:
+                    from kiosk.journal import Journal
+                    from service.contract.files import ensure_private_dir
+
+                    folder = ensure_private_dir(self.cfg.data_dir)
+                    self._journal = Journal(folder / "journal.db", self.vault(), self._private_key("visit.key"))
+        return self._journal
+
+    def _private_key(self, name: str) -> bytes:
+        """32 random bytes kept 0600 in the data folder (made on first use)."""
+        from service.contract.files import ensure_private_dir
+
+        path = ensure_private_dir(self.cfg.data_dir) / name
+        if not path.exists():
+            import secrets
+
+            from service.contract.files import write_private
+
+            write_private(path, secrets.token_bytes(32))
+        return path.read_bytes()
+
+    def forwarder(self) -> Any:
+        """The outbox's forwarder (not started: the app starts it, ``yzt outbox forward`` too)."""
+        if getattr(self, "_forwarder", None) is None:
+            from kiosk.forwarder import Forwarder
+
+            journal = self.journal()
+
+            def housekeeping() -> None:
+                journal.purge()
+                self.outbox().purge_delivered()
+
+            self._forwarder = Forwarder(self.outbox(), self.platform_client,
+                                        on_decided=lambda app_id, decision: journal.decided(app_id, decision),
+                                        housekeeping=housekeeping)
+        return self._forwarder
+
     def new_visit(self) -> tuple[str, str]:
         """A visit's application id and acceptance number, fixed at its start (offline too): the number
         is this kiosk's fleet number, today's durable counter and the kiosk's own permutation key."""
@@ -141,10 +184,18 @@ class Runtime:
         return str(uuid.uuid4()), number
 
     def close(self) -> None:
+        """Stop forwarding, finish the writes in flight, close the devices and the embedded platform."""
+        if getattr(self, "_forwarder", None) is not None:
+            self._forwarder.stop(timeout=2.0)
+        if getattr(self, "_journal", None) is not None:
+            self._journal.close()
+        if getattr(self, "_outbox", None) is not None:
+            self._outbox.close()
         for device in self.devices.values():
             try:
                 device.close()
             except Exception as exc:  # closing is best effort at shutdown
                 log.warning("closing %s: %s", device.name, exc)
+        log.info("devices closed: %s", ", ".join(sorted(self.devices)) or "none")
         if self.platform is not None and hasattr(self.platform, "stop"):
             self.platform.stop()

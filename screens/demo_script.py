@@ -283,7 +283,7 @@ def full_visit(p: Any) -> Iterator[float]:
     save_printed(p, outcome)
     p.result.update(decision=decision.get("decision"), uscc=decision.get("uscc"),
                     printed=outcome.get("printed"), application_id=decision.get("application_id"),
-                    acceptance_no=decision.get("acceptance_no"))
+                    acceptance_no=decision.get("acceptance_no"), receipts=outcome.get("receipts"))
     p.result["approved_and_printed"] = bool(decision.get("decision") == "approved" and outcome.get("licence_printed")
                                             and outcome.get("receipts") and all(r["printed"] for r in outcome["receipts"]))
     if not p.result["approved_and_printed"]:
@@ -291,7 +291,7 @@ def full_visit(p: Any) -> Iterator[float]:
     p.tap("finish")
     yield from wait_for(p, screen_is(p, "home"), "home after the visit")
     p.shot("16-home-again")
-    if decision.get("acceptance_no"):
+    if decision.get("acceptance_no") and decision.get("decision") != "queued":  # queued: the platform is away
         yield from query_progress(p, decision["acceptance_no"])
         save_printed(p, outcome)  # and the progress receipt
 
