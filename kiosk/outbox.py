@@ -146,11 +146,21 @@ class Outbox:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA secure_delete=ON")  # a delivered application's pages are zeroed, not just freed
         self._db.executescript(SCHEMA)
-        have = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
-        for column, kind in ADDED_COLUMNS.items():
-            if column not in have:
-                self._db.execute(f"ALTER TABLE outbox ADD COLUMN {column} {kind}")
+        self._upgrade()
         self.closed = False
+
+    def _upgrade(self) -> None:
+        """Add the columns an older outbox lacks, once, whoever else opens it at the same moment."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+            for column, kind in ADDED_COLUMNS.items():
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE outbox ADD COLUMN {column} {kind}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close after any write in flight (the lock is held for each whole write)."""

@@ -17,6 +17,7 @@ from devices.registry import KINDS, open_device
 
 log = logging.getLogger(__name__)
 _CLIENT_LOCK = threading.Lock()
+_OUTBOX_LOCK = threading.RLock()
 
 
 @dataclass
@@ -93,10 +94,12 @@ class Runtime:
     def vault(self) -> Any:
         """The kiosk's AES-GCM vault (key 0600 in the private data folder)."""
         if getattr(self, "_vault", None) is None:
-            from service.contract.files import ensure_private_dir
-            from service.contract.vault import Vault
+            with _OUTBOX_LOCK:  # one key, made once: two threads making it would seal with different keys
+                if getattr(self, "_vault", None) is None:
+                    from service.contract.files import ensure_private_dir
+                    from service.contract.vault import Vault
 
-            self._vault = Vault(ensure_private_dir(self.cfg.data_dir) / "data.key")
+                    self._vault = Vault(ensure_private_dir(self.cfg.data_dir) / "data.key")
         return self._vault
 
     def kept_jobs(self) -> Any:
@@ -114,17 +117,19 @@ class Runtime:
     def outbox(self) -> Any:
         """The durable outbox in the data folder (created on first use)."""
         if getattr(self, "_outbox", None) is None:
-            from kiosk.outbox import Outbox
-            from service.contract.files import ensure_private_dir
+            with _OUTBOX_LOCK:  # the UI, the heartbeat and the forwarder may ask at the same moment
+                if getattr(self, "_outbox", None) is None:
+                    from kiosk.outbox import Outbox
+                    from service.contract.files import ensure_private_dir
 
-            folder = ensure_private_dir(self.cfg.data_dir)
-            self._outbox = Outbox(folder / "outbox.db", self.vault())
+                    folder = ensure_private_dir(self.cfg.data_dir)
+                    self._outbox = Outbox(folder / "outbox.db", self.vault())
         return self._outbox
 
     def journal(self) -> Any:
         """The visit journal (answers as the citizen goes, sealed) beside the outbox."""
         if getattr(self, "_journal", None) is None:
-            with _CLIENT_LOCK:
+            with _OUTBOX_LOCK:
                 if getattr(self, "_journal", None) is None:
                     from kiosk.journal import Journal
                     from service.contract.files import ensure_private_dir
@@ -148,6 +153,10 @@ class Runtime:
 
     def forwarder(self) -> Any:
         """The outbox's forwarder (not started: the app starts it, ``yzt outbox forward`` too)."""
+        with _OUTBOX_LOCK:
+            return self._make_forwarder()
+
+    def _make_forwarder(self) -> Any:
         if getattr(self, "_forwarder", None) is None:
             from kiosk.forwarder import Forwarder
 

@@ -39,6 +39,7 @@ class KioskServices:
     def __init__(self, runtime: Any, cfg: Any) -> None:
         self.runtime = runtime
         self.cfg = cfg
+        self._visit_ids: dict[int, str] = {}  # journey → its application id, to see a correction
 
     # -- devices ---------------------------------------------------------------------------
     def device(self, kind: str) -> Any:
@@ -293,10 +294,16 @@ class KioskServices:
         self._journal_call("begin", journey.draft.application_id, journey.draft.acceptance_no, kind)
 
     def visit_step(self, journey: Any) -> None:
-        """Journal the answers so far (sealed; the screen does not wait for the disk)."""
+        """Journal the answers so far (sealed; the screen does not wait for the disk). A journey whose
+        application id changed (corrected after a rejection) ends the rejected one's visit."""
+        earlier = self._visit_ids.get(id(journey))
+        if earlier and earlier != journey.draft.application_id:
+            self._journal_call("finish", earlier, "corrected")
+        self._visit_ids[id(journey)] = journey.draft.application_id
         self._journal_call("save", journey)
 
     def visit_ended(self, journey: Any, reason: str) -> None:
+        self._visit_ids.pop(id(journey), None)
         self._journal_call("finish", journey.draft.application_id, reason)
 
     def _journal_call(self, method: str, *args: Any) -> None:
@@ -338,6 +345,7 @@ class KioskServices:
         if visit.state in ("submitted", "decided") or self.runtime.outbox().knows(visit.application_id):
             restored.current = Step.SUBMIT
         journal.discard(journey.draft.application_id)
+        self._visit_ids.pop(id(journey), None)
         log.info("visit %s resumed as %s (%s)", journey.draft.application_id, visit.application_id, visit.state)
         return restored
 

@@ -91,7 +91,7 @@ class KioskApp(App):
         self.services = KioskServices(runtime, cfg)  # (event, detail) — what tests and the demo assert on
         self.heartbeat: Heartbeat | None = None
         self.forwarder: Any = None
-        self._recognition_asked: set[str] = set()  # visits whose card was looked up in the journal
+        self._asked_for: Any = None  # the journey whose card was looked up in the journal (once a visit)
         self.voice = Voice.from_config(cfg)
         self.voice_on = self.voice.enabled
         self.notifier = Notifier()
@@ -223,9 +223,9 @@ class KioskApp(App):
         journey = self.journey
         if journey is None or journey.draft.applicant_card is None or self.runtime is None:
             return False
-        if journey.draft.application_id in self._recognition_asked:
+        if journey is self._asked_for:  # once a visit (a correction after a rejection is the same visit)
             return False
-        self._recognition_asked.add(journey.draft.application_id)
+        self._asked_for = journey
         visit = self.services.recognise(journey)
         if visit is None:
             return False
@@ -246,7 +246,7 @@ class KioskApp(App):
         for card in [restored.draft.applicant_card, *getattr(restored, "_cards", {}).values()]:
             if card is not None:
                 self.session.remember_person(card)  # the log masks their strings too
-        self._recognition_asked.add(restored.draft.application_id)
+        self._asked_for = restored
         self.journey = restored
         self.outcome = None
         self.record("resumed", f"{visit.acceptance_no} {restored.current.value}")

@@ -315,8 +315,11 @@ class MaintenanceScreen(Screen):
             lines += [f"  {q.acceptance_no or q.application_id}  ·  {q.kind}  ·  {mask_text(q.reason)[:120]}"
                       for q in quarantined]
         lines.append("")
-        lines += [app.tr("maint.outbox_row", number=v.acceptance_no or v.application_id,
-                         state=f"{v.state} {v.verdict or ''} {'/'.join(v.printed)}".strip()) for v in recent]
+        for v in recent:
+            state = [app.tr(f"maint.visit.{v.state}")] + ([app.tr(f"maint.verdict.{v.verdict}")] if v.verdict else [])
+            printed = "、".join(app.tr(f"maint.doc.{k}") for k in v.printed)
+            lines.append(app.tr("maint.outbox_row", number=v.acceptance_no or v.application_id,
+                                state=" ".join(state) + (f"  ·  {app.tr('maint.printed')} {printed}" if printed else "")))
         self.outbox_text = "\n".join(lines)
         self._act("outbox_shown", f"pending={summary['pending']} quarantined={summary['quarantined']}")
 
@@ -360,7 +363,7 @@ class MaintenanceScreen(Screen):
         if outcome is None:
             self.note = app.tr("maint.reprint_none")
             return
-        what = "、".join(dict.fromkeys(outcome.get("printed", []))) or "—"
+        what = " ".join(dict.fromkeys(outcome.get("printed", []))) or "—"
         self.note = app.tr("maint.reprint_done", what=what)
         self._act("reprinted", f"{outcome['decision'].get('acceptance_no')} {outcome.get('reprinted')}")
         self.number = ""

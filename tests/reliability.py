@@ -392,6 +392,29 @@ def db_url_of(running: Any) -> str:
     return running.platform.settings.database_url()
 
 
+def clean_run(running: Any, folder: Path, count: int, seed: int = 1) -> dict[str, Any]:
+    """The same visits with no fault at all: the baseline (time, and the counts must be clean too)."""
+    from tests.servicehelp import Kiosk
+
+    run = f"REL-CLEAN-{seed}-{count}"
+    citizens = make_citizens(run, count)
+    register_companies(Kiosk(running, "REL-REGISTRY", folder / "registry").client, citizens)
+    orders = count_departments(running.platform)
+    config_path = write_config(folder, run, running.url)
+    enrol(running, config_path)
+    services, runtime = boot(config_path)
+    started = time.monotonic()
+    try:
+        for c in citizens:
+            walk(services, runtime, c)
+        left = wait_delivered(runtime)
+    finally:
+        runtime.close()
+    figures = count_platform(db_url_of(running), citizens, orders)
+    figures.update(outbox_pending=left, seconds=round(time.monotonic() - started, 1))
+    return figures
+
+
 # -- the kill harness -------------------------------------------------------------------------------------
 def kill_plan(count: int, seed: int, second_kill_share: float = 0.3,
               steps: tuple[str, ...] = KILL_STEPS) -> list[dict[str, Any]]:
@@ -1000,5 +1023,5 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["FaultProxy", "PlatformProcess", "count_platform", "kill_run", "make_citizens", "network_run",
-           "platform_kill_run", "walk"]
+__all__ = ["FaultProxy", "PlatformProcess", "clean_run", "count_platform", "kill_run", "make_citizens",
+           "network_run", "platform_kill_run", "walk"]

@@ -269,3 +269,35 @@ def test_the_forwarder_delivers_by_itself_and_as_soon_as_the_platform_is_back(tm
     finally:
         assert forwarder.stop(2)
         box.close()
+
+
+def test_the_alarm_in_doctor_and_the_heartbeat(tmp_path):
+    """'N waiting, oldest M min, last error' in `yzt doctor`'s outbox row and in the heartbeat, whose
+    schema at the platform takes it."""
+    from kiosk import config
+    from kiosk.diagnostics import heartbeat_status, outbox_check
+    from kiosk.runtime import Runtime
+    from service.schemas import KioskReport
+
+    cfg = config.load(None)
+    cfg["kiosk"]["data_dir"] = str(tmp_path / "data")
+    for kind in ("idcard", "camera", "qr_scanner", "receipt_printer", "document_printer"):
+        cfg[f"devices.{kind}"]["url"] = ""
+    rt = Runtime(cfg)
+    box = rt.outbox()
+    assert outbox_check(rt).ok and outbox_check(rt).message == "outbox: empty (everything delivered)"
+    doc = app_doc()
+    box.put(doc)
+    box._db.execute("UPDATE outbox SET created_at = created_at - 720")
+    box.deliver(doc["application_id"], lambda a: (_ for _ in ()).throw(
+        PlatformUnavailable("HTTP 401: unknown kiosk", status=401)))
+    check = outbox_check(rt)
+    assert not check.ok and not check.required
+    assert check.message.startswith("outbox: 1 waiting, oldest 12 min; last error: PlatformUnavailable: HTTP 401")
+    assert "等待提交" in check.message_zh and "未登记" in check.message_zh
+    beat = heartbeat_status(rt, level=None)
+    assert beat["outbox_pending"] == 1 and beat["outbox_quarantined"] == 0 and beat["outbox_oldest_min"] >= 12
+    assert "401" in beat["outbox_last_error"]
+    report = KioskReport(**beat)
+    assert report.outbox_pending == 1 and report.outbox_last_error == beat["outbox_last_error"]
+    rt.close()
