@@ -140,6 +140,9 @@ class KioskApp(App):
             self.heartbeat = Heartbeat(self.runtime).start()
             self.forwarder = self.runtime.forwarder().start()  # what a crash left in the outbox goes now
         self.notifier.ready(f"kiosk {self.cfg.kiosk.id} ready")
+        import gc
+
+        gc.freeze()  # what start-up built lives as long as the kiosk: no collector walks it again (nor at exit)
         if self._on_started is not None:
             self._on_started(self)
 

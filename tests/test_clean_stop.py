@@ -82,7 +82,11 @@ def test_sigterm_stops_the_running_kiosk_within_5_s(tmp_path: Path) -> None:
             except socket.timeout:
                 assert proc.poll() is None, proc.stderr.read().decode()[-3000:] if proc.stderr else ""
         assert any(m.startswith("READY=1") for m in got), got
-        time.sleep(1.5)  # the forwarder, the heartbeat and the embedded platform under way
+        log = tmp_path / "data" / "logs" / "kiosk.log"
+        while "identity provider in use" not in (log.read_text(encoding="utf-8") if log.exists() else ""):
+            assert time.monotonic() < deadline, "the embedded platform did not start"
+            time.sleep(0.2)
+        time.sleep(1.0)  # in service: the forwarder, the heartbeat and the embedded platform running
         started = time.monotonic()
         proc.send_signal(getattr(signal, service.get("KillSignal", "SIGTERM")))
         code = proc.wait(timeout=float(service["TimeoutStopSec"]))
@@ -98,6 +102,7 @@ def test_sigterm_stops_the_running_kiosk_within_5_s(tmp_path: Path) -> None:
             break
     sock.close()
     assert code == 0, proc.stderr.read().decode()[-3000:] if proc.stderr else code
+    print(f"stopped in {took:.2f} s")
     assert took < STOP_WITHIN_S, f"took {took:.1f} s to stop"
     assert any("STOPPING=1" in m for m in got), got
     log = (tmp_path / "data" / "logs" / "kiosk.log").read_text(encoding="utf-8")
