@@ -127,6 +127,20 @@ def classify(exc: BaseException) -> tuple[str, int | None, float | None]:
     return "unreachable", None, None
 
 
+def describe(exc: BaseException, kind: str) -> str:
+    """The error as the alarm shows it: short, nothing personal (a lost connection says why, not the
+    whole chain of wrapped exceptions)."""
+    import re
+
+    text = f"{type(exc).__name__}: {exc}"
+    if kind == "unreachable":
+        found = re.search(r"\[Errno -?\d+\] ([^'\")]+)|(Read timed out|timed out|Connection aborted|"
+                          r"RemoteDisconnected|IncompleteRead|ChunkedEncodingError|answer is not JSON)", text)
+        if found:
+            text = f"no answer from the platform: {(found.group(1) or found.group(2)).strip().lower()}"
+    return mask_text(text)[:300]
+
+
 class Outbox:
     def __init__(self, path: Path, vault: Vault, clock: Callable[[], float] = time.time,
                  base_delay_s: float = 2.0, max_delay_s: float = 300.0, auth_max_delay_s: float = 60.0) -> None:
@@ -216,7 +230,7 @@ class Outbox:
                 answer = send(application)
             except Exception as exc:  # what it means decides: refused for good, or unknown (try again)
                 kind, status, retry_after = classify(exc)
-                error = mask_text(f"{type(exc).__name__}: {exc}")[:300]
+                error = describe(exc, kind)
                 if kind == "refused":
                     self._quarantine(application_id, number, "refused", error, sealed, created)
                     log.error("application %s refused by the platform for good (%s): kept in quarantine",
