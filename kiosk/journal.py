@@ -305,6 +305,19 @@ class Journal:
 
         self._run(write, wait=False)
 
+    def discard_retries(self, keep: str, id_number: str | None) -> None:
+        """The citizen's other unfinished starts, now that ``keep`` is taken up: they were retries of it."""
+        person = self.person(id_number)
+        if person is None:
+            return
+
+        def write() -> None:
+            with self._lock:
+                self._db.execute("DELETE FROM visits WHERE person = ? AND state = 'answering' AND application_id != ?",
+                                 (person, keep))
+
+        self._run(write, wait=False)
+
     def purge(self) -> int:
         now = self.clock()
 
@@ -359,7 +372,9 @@ class Journal:
         return self._visit(row) if row else None
 
     def recognise(self, id_number: str | None, exclude: str | None = None) -> Visit | None:
-        """The latest visit of this person that a crash left unfinished (answering, submitted, decided)."""
+        """The visit of this person that a crash left unfinished: a submitted one first (that application
+        is the one that counts: a later start that never got as far is a retry of it), else the latest one
+        being answered."""
         person = self.person(id_number)
         if person is None:
             return None
@@ -367,7 +382,7 @@ class Journal:
         with self._lock:
             rows = self._db.execute(f"SELECT {self._COLUMNS} FROM visits WHERE person = ? AND state IN "
                                     f"('answering', 'submitted', 'decided') AND application_id != ? AND updated_at > ? "
-                                    f"ORDER BY updated_at DESC", (person, exclude or "",
+                                    f"ORDER BY state = 'answering', updated_at DESC", (person, exclude or "",
                                                                   self.clock() - RECOGNISE_WITHIN_S)).fetchall()
         for row in rows:
             visit = self._visit(row)

@@ -345,6 +345,8 @@ class KioskServices:
         if visit.state in ("submitted", "decided") or self.runtime.outbox().knows(visit.application_id):
             restored.current = Step.SUBMIT
         journal.discard(journey.draft.application_id)
+        number = card.get("id_number") if isinstance(card, dict) else getattr(card, "id_number", None)
+        journal.discard_retries(visit.application_id, number)
         self._visit_ids.pop(id(journey), None)
         log.info("visit %s resumed as %s (%s)", journey.draft.application_id, visit.application_id, visit.state)
         return restored

@@ -481,8 +481,12 @@ def kill_run(running: Any, folder: Path, count: int, seed: int = 1, deadline_s: 
                                                 and r["decision"] == "approved" and not licences.get(
                                                     r["application_id"])),
                    seconds=round(time.monotonic() - started, 1))
+    # what each citizen left with: a decision, or an acceptance receipt (queued: the platform's count above
+    # says whether it arrived); anything else (a name taken by their own company) is a loss
     figures["citizens_without_result"] = count - sum(1 for r in ledger.values()
-                                                     if r["decision"] in ("approved", "manual_review"))
+                                                     if r["decision"] in ("approved", "manual_review", "queued"))
+    figures["left_with_a_receipt_only"] = sum(1 for r in ledger.values() if r["decision"] == "queued")
+    figures["ledger"] = dict(Counter(str(r["decision"]) for r in ledger.values()))
     figures["lost"] += figures["citizens_without_result"]
     return figures
 

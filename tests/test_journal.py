@@ -88,6 +88,23 @@ def test_a_visit_left_on_purpose_is_forgotten_a_submitted_one_kept_for_reprints(
     assert journal.by_number("1").application_id == b.draft.application_id
 
 
+def test_a_submitted_visit_is_preferred_to_a_later_start_that_crashed_too(journal: Journal) -> None:
+    """Killed after the decision (A), then again while the citizen's retry (B) was at the card step: the
+    third start is given A — B was only a retry of it — and B is dropped."""
+    person = fresh_person()
+    a = answered(RegistrationJourney(today=TODAY), person, Step.NAME)
+    journal.save(a)
+    journal.submitted(a.draft.application_id, {"application_id": a.draft.application_id,
+                                               "applicant": {"person": {"id_number": person["id_number"]}}})
+    journal.decided(a.draft.application_id, {"decision": "approved"})
+    time.sleep(0.01)
+    b = answered(RegistrationJourney(today=TODAY), person, Step.PHONE)
+    journal.save(b, wait=True)
+    assert journal.recognise(person["id_number"]).application_id == a.draft.application_id
+    journal.discard_retries(a.draft.application_id, person["id_number"])
+    assert journal.get(b.draft.application_id) is None and journal.get(a.draft.application_id).state == "decided"
+
+
 def test_a_poison_record_is_set_aside(tmp_path: Path, journal: Journal) -> None:
     person = fresh_person()
     journey = answered(RegistrationJourney(today=TODAY), person, Step.NAME)
