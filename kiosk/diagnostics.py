@@ -166,24 +166,44 @@ def disk_check(cfg: Any) -> Check:
                  {"free_mb": free_mb, "total_mb": usage.total // 1_000_000})
 
 
+OUTBOX_ALARM_MIN = 5.0  # an application waiting longer than this is an alarm, not just a retry
+
+
 def outbox_check(runtime: Any) -> Check:
-    """Applications journalled but not yet delivered: normal for seconds, a problem for long."""
+    """Applications journalled but not yet delivered — normal for seconds, an alarm for long, or when the
+    platform refuses this kiosk (not enrolled, clock off) — and the quarantine (refused or unreadable
+    records, kept for maintenance). "N waiting, oldest M min, last error"."""
     try:
-        pending = runtime.outbox().pending()
+        s = runtime.outbox().summary()
     except Exception as exc:  # an unreadable outbox is a failure to report, not to crash on
         return Check("outbox", True, False, DeviceState.HARDWARE_ERROR.value, f"outbox: unreadable ({exc})",
                      "待提交队列无法读取，请联系运维。", {})
-    stuck = [p for p in pending if p.attempts >= 3]
-    details = {"pending": len(pending), "stuck": len(stuck),
-               "last_error": next((p.last_error for p in reversed(pending) if p.last_error), None)}
-    if not pending:
+    details = {k: s[k] for k in ("pending", "quarantined", "refused", "poison", "oldest_min", "last_error",
+                                 "last_error_kind", "stuck")}
+    if not s["pending"] and not s["quarantined"]:
         return Check("outbox", False, True, DeviceState.ONLINE.value, "outbox: empty (everything delivered)",
                      "申请已全部提交", details)
-    ok = not stuck
-    return Check("outbox", False, ok, DeviceState.ONLINE.value if ok else DeviceState.USER_ERROR.value,
-                 f"outbox: {len(pending)} waiting, {len(stuck)} failed 3+ times"
-                 + (f" (last error: {details['last_error']})" if details["last_error"] else ""),
-                 f"{len(pending)} 份申请等待提交", details)
+    alarm = bool(s["quarantined"]) or s["last_error_kind"] == "auth" or (
+        s["pending"] and (s["oldest_min"] or 0) >= OUTBOX_ALARM_MIN) or s["stuck"] > 0
+    en, zh = [], []
+    if s["pending"]:
+        en.append(f"{s['pending']} waiting, oldest {s['oldest_min']:.0f} min")
+        zh.append(f"{s['pending']} 份申请等待提交，最早的已等 {s['oldest_min']:.0f} 分钟")
+        if s["last_error"]:
+            en.append(f"last error: {s['last_error']}")
+            zh.append("最近错误：" + _error_zh(s["last_error_kind"]))
+    if s["quarantined"]:
+        en.append(f"{s['quarantined']} quarantined ({s['refused']} refused by the platform, {s['poison']} unreadable)"
+                  " — see maintenance")
+        zh.append(f"{s['quarantined']} 份已隔离（平台拒收 {s['refused']}，无法读取 {s['poison']}），请维护人员处理")
+    return Check("outbox", False, not alarm, DeviceState.USER_ERROR.value if alarm else DeviceState.ONLINE.value,
+                 "outbox: " + "; ".join(en), "；".join(zh), details)
+
+
+def _error_zh(kind: str | None) -> str:
+    return {"auth": "平台不接受本终端（未登记、已吊销或时钟偏差），请联系运维登记终端并校准时间",
+            "busy": "平台繁忙，稍后自动重试", "unreachable": "无法连接平台，恢复后自动提交",
+            "server": "平台暂时出错，稍后自动重试"}.get(kind or "", "稍后自动重试")
 
 
 def run_checks(runtime: Any, level: HealthLevel = HealthLevel.EXTERNAL) -> list[Check]:
@@ -243,11 +263,15 @@ def heartbeat_status(runtime: Any, level: HealthLevel | None = HealthLevel.EXTER
                          problem_zh=None if check.ok else check.message_zh)
         devices[row["kind"]] = entry
     try:
-        pending = len(runtime.outbox().pending())
+        summary = runtime.outbox().summary()
     except Exception:  # the heartbeat reports what it can
-        pending = None
+        summary = {}
     disk = disk_check(runtime.cfg)
     healthy = all(d["state"] in (DeviceState.ONLINE.value, DeviceState.BUSY.value)
                   for kind, d in devices.items() if runtime.cfg.device(kind)["required"])
-    return {"health": "ok" if healthy and disk.ok else "degraded", "devices": devices, "outbox_pending": pending,
+    last_error = summary.get("last_error")
+    return {"health": "ok" if healthy and disk.ok else "degraded", "devices": devices,
+            "outbox_pending": summary.get("pending"), "outbox_quarantined": summary.get("quarantined"),
+            "outbox_oldest_min": summary.get("oldest_min"),
+            "outbox_last_error": str(last_error)[:300] if last_error else None,
             "disk_free_mb": disk.details["free_mb"], "site_type": runtime.cfg.kiosk.site_type}

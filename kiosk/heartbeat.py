@@ -43,7 +43,18 @@ class Heartbeat:
         self.sent += 1
         self.last_sent_at = time.time()
         self.last_error = None
+        self._platform_takes_us()
         return True
+
+    def _platform_takes_us(self) -> None:
+        """A signed beat went through: applications held back by the platform (down, or refusing this
+        kiosk's key until it was enrolled) are due now, not at the end of their backoff."""
+        outbox = getattr(self.runtime, "_outbox", None)
+        if outbox is not None and not getattr(outbox, "closed", False):
+            try:
+                outbox.retry_now(("auth", "unreachable", "server"))
+            except Exception as exc:  # the forwarder's own backoff still runs
+                log.debug("outbox not woken: %s", exc)
 
     def start(self) -> "Heartbeat":
         if self._thread is None or not self._thread.is_alive():

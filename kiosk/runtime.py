@@ -17,6 +17,7 @@ from devices.registry import KINDS, open_device
 
 log = logging.getLogger(__name__)
 _CLIENT_LOCK = threading.Lock()
+_OUTBOX_LOCK = threading.RLock()
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Runtime:
     _vault: Any = field(default=None, init=False, repr=False)
     _jobs: Any = field(default=None, init=False, repr=False)
     _outbox: Any = field(default=None, init=False, repr=False)
+    _journal: Any = field(default=None, init=False, repr=False)
+    _forwarder: Any = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, cfg: Any, open_devices: bool = True) -> "Runtime":
@@ -91,10 +94,12 @@ class Runtime:
     def vault(self) -> Any:
         """The kiosk's AES-GCM vault (key 0600 in the private data folder)."""
         if getattr(self, "_vault", None) is None:
-            from service.contract.files import ensure_private_dir
-            from service.contract.vault import Vault
+            with _OUTBOX_LOCK:  # one key, made once: two threads making it would seal with different keys
+                if getattr(self, "_vault", None) is None:
+                    from service.contract.files import ensure_private_dir
+                    from service.contract.vault import Vault
 
-            self._vault = Vault(ensure_private_dir(self.cfg.data_dir) / "data.key")
+                    self._vault = Vault(ensure_private_dir(self.cfg.data_dir) / "data.key")
         return self._vault
 
     def kept_jobs(self) -> Any:
@@ -112,12 +117,59 @@ class Runtime:
     def outbox(self) -> Any:
         """The durable outbox in the data folder (created on first use)."""
         if getattr(self, "_outbox", None) is None:
-            from kiosk.outbox import Outbox
-            from service.contract.files import ensure_private_dir
+            with _OUTBOX_LOCK:  # the UI, the heartbeat and the forwarder may ask at the same moment
+                if getattr(self, "_outbox", None) is None:
+                    from kiosk.outbox import Outbox
+                    from service.contract.files import ensure_private_dir
 
-            folder = ensure_private_dir(self.cfg.data_dir)
-            self._outbox = Outbox(folder / "outbox.db", self.vault())
+                    folder = ensure_private_dir(self.cfg.data_dir)
+                    self._outbox = Outbox(folder / "outbox.db", self.vault())
         return self._outbox
+
+    def journal(self) -> Any:
+        """The visit journal (answers as the citizen goes, sealed) beside the outbox."""
+        if getattr(self, "_journal", None) is None:
+            with _OUTBOX_LOCK:
+                if getattr(self, "_journal", None) is None:
+                    from kiosk.journal import Journal
+                    from service.contract.files import ensure_private_dir
+
+                    folder = ensure_private_dir(self.cfg.data_dir)
+                    self._journal = Journal(folder / "journal.db", self.vault(), self._private_key("visit.key"))
+        return self._journal
+
+    def _private_key(self, name: str) -> bytes:
+        """32 random bytes kept 0600 in the data folder (made on first use)."""
+        from service.contract.files import ensure_private_dir
+
+        path = ensure_private_dir(self.cfg.data_dir) / name
+        if not path.exists():
+            import secrets
+
+            from service.contract.files import write_private
+
+            write_private(path, secrets.token_bytes(32))
+        return path.read_bytes()
+
+    def forwarder(self) -> Any:
+        """The outbox's forwarder (not started: the app starts it, ``yzt outbox forward`` too)."""
+        with _OUTBOX_LOCK:
+            return self._make_forwarder()
+
+    def _make_forwarder(self) -> Any:
+        if getattr(self, "_forwarder", None) is None:
+            from kiosk.forwarder import Forwarder
+
+            journal = self.journal()
+
+            def housekeeping() -> None:
+                journal.purge()
+                self.outbox().purge_delivered()
+
+            self._forwarder = Forwarder(self.outbox(), self.platform_client,
+                                        on_decided=lambda app_id, decision: journal.decided(app_id, decision),
+                                        housekeeping=housekeeping)
+        return self._forwarder
 
     def new_visit(self) -> tuple[str, str]:
         """A visit's application id and acceptance number, fixed at its start (offline too): the number
@@ -141,10 +193,18 @@ class Runtime:
         return str(uuid.uuid4()), number
 
     def close(self) -> None:
+        """Stop forwarding, finish the writes in flight, close the devices and the embedded platform."""
+        if getattr(self, "_forwarder", None) is not None:
+            self._forwarder.stop(timeout=2.0)
+        if getattr(self, "_journal", None) is not None:
+            self._journal.close()
+        if getattr(self, "_outbox", None) is not None:
+            self._outbox.close()
         for device in self.devices.values():
             try:
                 device.close()
             except Exception as exc:  # closing is best effort at shutdown
                 log.warning("closing %s: %s", device.name, exc)
+        log.info("devices closed: %s", ", ".join(sorted(self.devices)) or "none")
         if self.platform is not None and hasattr(self.platform, "stop"):
             self.platform.stop()

@@ -155,6 +155,7 @@ class KioskServices:
         self.runtime = runtime
         self.cfg = cfg
         self._numbers: dict[str, str] = {}  # application id -> acceptance number printed in this run
+        self._visit_ids: dict[int, str] = {}  # journey → its application id, to see a correction
 
     # -- devices ---------------------------------------------------------------------------
     def device(self, kind: str) -> Any:
@@ -292,81 +293,135 @@ class KioskServices:
         """Journal, send, print. Returns ``{"decision", "printed", "queued", "licence_pdf"}``.
 
         The application is in the outbox (sealed, fsynced) before a byte leaves; a platform that is
-        down leaves it there for the background flush, and the citizen gets an acceptance receipt
-        with the progress code. A printer that cannot print keeps the job for reprint.
+        down leaves it there for the forwarder, and the citizen gets an acceptance receipt with the
+        progress code. A printer that cannot print keeps the job for reprint. A visit restored after a
+        crash sends the very document journalled then, and prints only what did not come out.
         """
         from kiosk.outbox import PermanentRejection
 
-        application = journey.application()
-        app_id = application["application_id"]
+        app_id = journey.draft.application_id
+        outbox, journal = self.runtime.outbox(), self.runtime.journal()
+        earlier = journal.get(app_id)
+        application = ((earlier.application if earlier else None) or outbox.application(app_id)
+                       or journey.application())
         if application.get("acceptance_no"):
             self._numbers[app_id] = application["acceptance_no"]
-        outbox = self.runtime.outbox()
         outbox.put(application)
+        journal.submitted(app_id, application, "single" if getattr(journey, "company", None) else "open")
         journey.submitting()
         progress("submit.sending")
-        try:
-            client = self.platform()
-            decision = outbox.deliver(app_id, client.submit)
-        except PermanentRejection as exc:
-            raise ServiceError("error.platform.refused", getattr(exc, "message", str(exc))) from None
-        except ServiceError:
-            decision = None
+        decision = earlier.decision if earlier is not None and earlier.decision else None
+        if decision is None:
+            try:
+                client = self.platform()
+                decision = outbox.deliver(app_id, client.submit)
+            except PermanentRejection as exc:
+                raise ServiceError("error.platform.refused", getattr(exc, "message", str(exc))) from None
+            except ServiceError:
+                decision = None
+            except KeyError:  # delivered and purged long ago: the journal's decision is all there is
+                decision = None
+            if decision is not None:
+                journal.decided(app_id, decision)
         outcome: dict[str, Any] = {"application": application, "printed": [], "queued": decision is None,
                                    "licence_pdf": None}
-        kiosk = self.kiosk_info()
         if decision is None:
             outcome["acceptance_no"] = application.get("acceptance_no")
             outcome["decision"] = {"application_id": app_id, "acceptance_no": application.get("acceptance_no"),
                                    "decision": "queued", "reasons": []}
-            progress("submit.printing_receipt")
-            self._print_receipt("acceptance", application, None, kiosk, outcome)
-            return outcome
-        outcome["decision"] = decision
-        if decision.get("acceptance_no"):
-            self._numbers[app_id] = decision["acceptance_no"]
-        outcome["acceptance_no"] = decision.get("acceptance_no") or application.get("acceptance_no")
-        verdict = decision.get("decision")
-        if application.get("kind", "establishment") != "establishment":  # change, deregistration, suspension
-            self._print_lifecycle(journey, application, decision, kiosk, outcome, progress)
-            return outcome
-        if verdict == "approved":
-            if decision.get("e_license"):  # a new company: its licence (single items issue none)
-                progress("submit.printing_licence")
-                self._print_licence(application, decision, outcome)
-                progress("submit.printing_receipt")
-                self._print_receipt("result", application, decision, kiosk, outcome)
-            else:
-                progress("submit.printing_receipt")
-            if application.get("linked_services"):
-                self._print_receipt("linked_items", application, decision, kiosk, outcome)
-        elif verdict == "manual_review":
-            progress("submit.printing_receipt")
-            self._print_receipt("acceptance", application, decision, kiosk, outcome)
+            journal.decided(app_id, outcome["decision"], queued=True)
+        else:
+            outcome["decision"] = decision
+            if decision.get("acceptance_no"):
+                self._numbers[app_id] = decision["acceptance_no"]
+            outcome["acceptance_no"] = decision.get("acceptance_no") or application.get("acceptance_no")
+        done = set(earlier.printed) if earlier is not None else set()
+        self.print_documents(application, outcome, progress, skip=done, journey=journey)
         return outcome
 
-    def _print_licence(self, application: dict[str, Any], decision: dict[str, Any], outcome: dict[str, Any]) -> None:
+    @staticmethod
+    def documents_for(application: dict[str, Any], decision: dict[str, Any]) -> list[str]:
+        """What a decision prints: the licence and the result notice for a new company, the linked items'
+        receipt when items were chosen; a change its new licence (the same USCC), the decision and the
+        departments told; a deregistration or suspension its decision; an acceptance receipt while it
+        waits (review, queued)."""
+        verdict = decision.get("decision")
+        kind = application.get("kind", "establishment")
+        if verdict == "approved":
+            licence = ["licence"] if decision.get("e_license") else []
+            if kind == "establishment":
+                kinds = licence + (["result"] if licence else [])
+                return kinds + (["linked_items"] if application.get("linked_services") else [])
+            if kind == "change":
+                return licence + ["result", "linked_items"]
+            return ["result"]
+        if verdict in ("manual_review", "queued"):
+            return ["acceptance"]
+        return []
+
+    def print_documents(self, application: dict[str, Any], outcome: dict[str, Any], progress: Any = lambda key: None,
+                        skip: set[str] | frozenset[str] = frozenset(), journey: Any = None) -> list[str]:
+        """Print what the outcome's decision calls for, but ``skip``; each document that came out whole is
+        journalled as printed. Returns the kinds printed. A change's licence is drawn from the journey
+        (the record with the changes applied); without it the 补领执照 journey reprints it."""
+        decision = outcome["decision"]
+        kiosk = self.kiosk_info()
+        change = application.get("kind") == "change"
+        due = [k for k in self.documents_for(application, decision) if k not in skip]
+        if change and journey is None and "licence" in due:
+            due.remove("licence")
+        printed = []
+        if "licence" in due:
+            progress("submit.printing_licence")
+        elif due:
+            progress("submit.printing_receipt")
+        for kind in due:
+            if kind == "licence":
+                ok = (self._print_change_licence(journey, application, decision, outcome) if change
+                      else self._print_licence(application, decision, outcome))
+                progress("submit.printing_receipt")
+            else:
+                if kind == "linked_items" and change:
+                    outcome["items"] = self._items_of(application["application_id"])
+                ok = self._print_receipt(kind, application, None if kind == "acceptance" and
+                                         decision.get("decision") == "queued" else decision, kiosk, outcome)
+            if ok:
+                printed.append(kind)
+                try:
+                    self.runtime.journal().printed(application["application_id"], kind)
+                except Exception as exc:  # a print mark not written means a reprint offered, nothing worse
+                    log.warning("print mark not journalled: %s", exc)
+        return printed
+
+    def _items_of(self, application_id: str) -> list[dict[str, Any]]:
+        """The departments a change told (its linked items), for the receipt; none when the platform is
+        not reachable now (they are on the progress page whatever happens here)."""
+        try:
+            found = self.platform().status(application_id) or {}
+        except Exception as exc:
+            log.warning("items of %s not read: %s", application_id, exc)
+            return []
+        return list(found.get("items", []))
+
+    def _print_change_licence(self, journey: Any, application: dict[str, Any], decision: dict[str, Any],
+                              outcome: dict[str, Any]) -> bool:
+        pdf = self._lifecycle_licence(journey, decision["uscc"], decision["e_license"], "A4")
+        outcome["licence_pdf"] = pdf
+        return self._print_pdf(pdf, application["application_id"], f"营业执照 {decision.get('uscc', '')}", "A4",
+                               outcome)
+
+    def _print_licence(self, application: dict[str, Any], decision: dict[str, Any], outcome: dict[str, Any]) -> bool:
         from kiosk.documents import licence_from, licence_pdf
 
         licence = licence_from(application, decision, authority=f"{self.cfg.kiosk.region}市场监督管理局",
                                public_url=self.kiosk_info()["platform_public_url"])
         pdf = licence_pdf(licence, "A4")
         outcome["licence_pdf"] = pdf
-        try:
-            printer = self.device("document_printer")
-            result = printer.print_pdf(pdf, application["application_id"], "licence",
-                                       f"营业执照 {decision.get('uscc', '')}", "A4")
-        except ServiceError:
-            self._printed(outcome, "licence", False, False, "no_printer")
-            return
-        except Exception as exc:  # the decision stands whatever the printer does
-            log.error("licence printing failed: %s", exc)
-            self._printed(outcome, "licence", False, False, "hardware_error")
-            return
-        self._printed(outcome, "licence", result.printed, result.kept, result.condition)
+        return self._print_pdf(pdf, application["application_id"], f"营业执照 {decision.get('uscc', '')}", "A4",
+                               outcome)
 
     def _print_receipt(self, kind: str, application: dict[str, Any], decision: dict[str, Any] | None,
-                       kiosk: dict[str, Any], outcome: dict[str, Any]) -> None:
+                       kiosk: dict[str, Any], outcome: dict[str, Any]) -> bool:
         from kiosk import documents
 
         licence_printed = outcome.get("licence_printed")
@@ -380,12 +435,13 @@ class KioskServices:
             result = self.device("receipt_printer").print_receipt(receipt)
         except ServiceError:
             self._printed(outcome, kind, False, False, "no_printer")
-            return
+            return False
         except Exception as exc:
             log.error("receipt printing failed: %s", exc)
             self._printed(outcome, kind, False, False, "hardware_error")
-            return
+            return False
         self._printed(outcome, kind, result.printed, result.kept, result.condition)
+        return bool(result.printed)
 
     @staticmethod
     def _printed(outcome: dict[str, Any], kind: str, printed: bool, kept: bool, condition: str) -> None:
@@ -490,12 +546,99 @@ class KioskServices:
         return {"site": self.cfg.kiosk.site}
 
     def flush_outbox(self) -> tuple[int, int]:
-        """Send what waits in the outbox (called on a timer while the kiosk runs)."""
+        """Send everything waiting in the outbox now (the forwarder does it by itself; this is maintenance's
+        button): (delivered, still waiting)."""
+        return self.runtime.forwarder().run_once(force=True)
+
+    # -- the visit journal: a visit survives a crash ------------------------------------------------
+    def visit_started(self, journey: Any, kind: str) -> None:
+        self._journal_call("begin", journey.draft.application_id, journey.draft.acceptance_no, kind)
+
+    def visit_step(self, journey: Any) -> None:
+        """Journal the answers so far (sealed; the screen does not wait for the disk). A journey whose
+        application id changed (corrected after a rejection) ends the rejected one's visit."""
+        earlier = self._visit_ids.get(id(journey))
+        if earlier and earlier != journey.draft.application_id:
+            self._journal_call("finish", earlier, "corrected")
+        self._visit_ids[id(journey)] = journey.draft.application_id
+        self._journal_call("save", journey)
+
+    def visit_ended(self, journey: Any, reason: str) -> None:
+        self._visit_ids.pop(id(journey), None)
+        self._journal_call("finish", journey.draft.application_id, reason)
+
+    def _journal_call(self, method: str, *args: Any) -> None:
+        if self.runtime is None:
+            return
         try:
-            client = self.platform()
-        except ServiceError:
-            return 0, len(self.runtime.outbox().pending())
-        return self.runtime.outbox().flush(client.submit)
+            getattr(self.runtime.journal(), method)(*args)
+        except Exception as exc:  # the citizen carries on; the outbox still journals the submission
+            log.error("visit journal %s failed: %s", method, exc)
+
+    def recognise(self, journey: Any) -> Any:
+        """The earlier visit of the citizen whose card this journey just read, that a crash left unfinished
+        (a :class:`kiosk.journal.Visit`), or None."""
+        card = journey.draft.applicant_card
+        if self.runtime is None or card is None:
+            return None
+        number = card.get("id_number") if isinstance(card, dict) else getattr(card, "id_number", None)
+        try:
+            return self.runtime.journal().recognise(number, exclude=journey.draft.application_id)
+        except Exception as exc:  # recognition is a kindness, never a reason to stop
+            log.error("visit journal lookup failed: %s", exc)
+            return None
+
+    def resume(self, visit: Any, journey: Any) -> Any:
+        """The journey of an earlier ``visit`` for the citizen of ``journey`` (whose card was just read):
+        where they were, or at submission when it was submitted (what did not print prints then).
+        The new visit's own row is dropped: it is the same citizen's application."""
+        from kiosk.journal import journey_after_card, restore
+        from kiosk.journeys.registration import Step
+
+        journal = self.runtime.journal()
+        card = journey.draft.applicant_card
+        if visit.snapshot is not None:
+            restored = restore(visit.snapshot, visit.proofs_at)
+        else:  # submitted from a snapshot no longer kept: the document is what counts
+            restored = type(journey)(today=journey.today, kiosk_id=journey.kiosk_id,
+                                     application_id=visit.application_id, acceptance_no=visit.acceptance_no)
+        restored = journey_after_card(restored, card)
+        if visit.state in ("submitted", "decided") or self.runtime.outbox().knows(visit.application_id):
+            restored.current = Step.SUBMIT
+        journal.discard(journey.draft.application_id)
+        number = card.get("id_number") if isinstance(card, dict) else getattr(card, "id_number", None)
+        journal.discard_retries(visit.application_id, number)
+        self._visit_ids.pop(id(journey), None)
+        log.info("visit %s resumed as %s (%s)", journey.draft.application_id, visit.application_id, visit.state)
+        return restored
+
+    def find_visits(self, acceptance_no: str | None = None, card: Any = None) -> list[Any]:
+        """Visits kept for reprints, by acceptance number or by a card read now."""
+        journal = self.runtime.journal()
+        if acceptance_no:
+            found = journal.by_number(acceptance_no)
+            return [found] if found is not None else []
+        number = card.get("id_number") if isinstance(card, dict) else getattr(card, "id_number", None)
+        return journal.visits_of(number)
+
+    def reprint_visit(self, visit: Any, kinds: list[str] | None = None) -> dict[str, Any]:
+        """Print a kept visit's documents again (all its decision calls for, or ``kinds``). A queued visit
+        whose decision has arrived since prints what the decision calls for."""
+        fresh = self.runtime.journal().get(visit.application_id) or visit
+        application = fresh.application or {}
+        decision = fresh.decision or {"application_id": fresh.application_id, "acceptance_no": fresh.acceptance_no,
+                                      "decision": "queued", "reasons": []}
+        outcome: dict[str, Any] = {"application": application, "decision": decision, "printed": [],
+                                   "licence_pdf": None, "queued": fresh.decision is None}
+        due = self.documents_for(application, decision)
+        skip = {k for k in due if kinds is not None and k not in kinds}
+        outcome["reprinted"] = self.print_documents(application, outcome, skip=skip)
+        log.warning("reprinted %s for %s", outcome["reprinted"], fresh.acceptance_no)
+        return outcome
+
+    def outbox_summary(self) -> dict[str, Any]:
+        """The alarm: how many wait, the oldest, the last error; the quarantine."""
+        return self.runtime.outbox().summary()
 
     # -- progress query ----------------------------------------------------------------------
     def progress_by_number(self, acceptance_no: str) -> dict[str, Any] | None:
@@ -630,44 +773,20 @@ class KioskServices:
             licence["established"] = str(doc["established_on"])[:10]  # a new licence, the same company
         return licence_pdf(licence, size)
 
-    def _print_pdf(self, pdf: bytes, job_id: str, title: str, size: str) -> tuple[bool, str]:
+    def _print_pdf(self, pdf: bytes, job_id: str, title: str, size: str, outcome: dict[str, Any]) -> bool:
+        """A licence on the document printer; what became of it is recorded in ``outcome``."""
         try:
             printer = self.device("document_printer")
             result = printer.print_pdf(pdf, job_id, "licence", title, size)
         except ServiceError:
-            return False, tr("print.licence_kept", "zh")
+            self._printed(outcome, "licence", False, False, "no_printer")
+            return False
         except Exception as exc:  # the decision stands whatever the printer does
             log.error("licence printing failed: %s", exc)
-            return False, tr("print.licence_kept", "zh")
-        return result.printed, tr("print.licence_done", "zh") if result.printed else result.message_zh
-
-    def _print_lifecycle(self, journey: Any, application: dict[str, Any], decision: dict[str, Any],
-                         kiosk: dict[str, Any], outcome: dict[str, Any], progress: Any) -> None:
-        """A change prints its new licence (the same USCC), the decision and the departments told; a
-        deregistration or suspension its decision with the dates; anything in review its acceptance receipt."""
-        verdict = decision.get("decision")
-        if verdict == "approved":
-            if application.get("kind") == "change" and decision.get("e_license"):
-                progress("submit.printing_licence")
-                pdf = self._lifecycle_licence(journey, decision["uscc"], decision["e_license"], "A4")
-                outcome["licence_pdf"] = pdf
-                printed, said = self._print_pdf(pdf, application["application_id"],
-                                                f"营业执照 {decision.get('uscc', '')}", "A4")
-                outcome["licence_printed"] = printed
-                outcome["printed"].append(said)
-            progress("submit.printing_receipt")
-            self._print_receipt("result", application, decision, kiosk, outcome)
-            if application.get("kind") == "change":
-                try:
-                    found = self.platform().status(application["application_id"]) or {}
-                except Exception as exc:  # the items are on the progress page whatever happens here
-                    log.warning("items of %s not read: %s", application["application_id"], exc)
-                    found = {}
-                outcome["items"] = found.get("items", [])
-                self._print_receipt("linked_items", application, decision, kiosk, outcome)
-        elif verdict == "manual_review":
-            progress("submit.printing_receipt")
-            self._print_receipt("acceptance", application, decision, kiosk, outcome)
+            self._printed(outcome, "licence", False, False, "hardware_error")
+            return False
+        self._printed(outcome, "licence", result.printed, result.kept, result.condition)
+        return bool(result.printed)
 
     def reprint(self, journey: Any) -> dict[str, Any]:
         """The licence reprinted from the company's record (the platform logged the request with this kiosk):
@@ -678,14 +797,16 @@ class KioskServices:
 
         record = journey.record or {}
         outcome: dict[str, Any] = {"printed": [], "copies": {}, "licence_pdf": None}
+        lines: list[str] = []
         for copy in journey.copies:
             size = COPIES[copy]
             pdf = self._lifecycle_licence(journey, record["uscc"], record["e_license"], size)
             outcome["licence_pdf"] = outcome["licence_pdf"] or pdf
-            printed, said = self._print_pdf(pdf, str(uuid.uuid4()), f"营业执照（{tr('life.copy.' + copy, 'zh')}）"
-                                            f" {record['uscc']}", size)
+            printed = self._print_pdf(pdf, str(uuid.uuid4()), f"营业执照（{tr('life.copy.' + copy, 'zh')}）"
+                                      f" {record['uscc']}", size, outcome)
             outcome["copies"][copy] = printed
-            outcome["printed"].append(f"{tr('life.copy.' + copy, 'zh')}：{said}")
+            lines.append(f"{tr('life.copy.' + copy, 'zh')}：{outcome['printed'][-1]}")
+        outcome["printed"] = lines
         log.info("licence reprinted for %s: %s", record.get("uscc"), outcome["copies"])
         return outcome
 

@@ -93,6 +93,8 @@ class KioskApp(App):
         self.outcome: dict[str, Any] | None = None
         self.services = KioskServices(runtime, cfg)  # (event, detail) — what tests and the demo assert on
         self.heartbeat: Heartbeat | None = None
+        self.forwarder: Any = None
+        self._asked_for: Any = None  # the journey whose card was looked up in the journal (once a visit)
         self.voice = Voice.from_config(cfg)
         self.voice_on = self.voice.enabled
         self.notifier = Notifier()
@@ -110,6 +112,7 @@ class KioskApp(App):
         from screens.pin import PinScreen
         from screens.progress import ProgressScreen
         from screens.farewell import FarewellScreen
+        from screens.restored import RestoredScreen
 
         from screens.steps import company, licence, people, simple
 
@@ -118,7 +121,7 @@ class KioskApp(App):
         self.sm.transition = NoTransition()  # instant: no touch is lost to an animation
         for screen in (HomeScreen(name="home"), PinScreen(name="pin"), MaintenanceScreen(name="maintenance"),
                        NotBuiltScreen(name="notbuilt"), ProgressScreen(name="progress"), GuideScreen(name="guide"),
-                       FarewellScreen(name="farewell")):
+                       FarewellScreen(name="farewell"), RestoredScreen(name="restored")):
             self.sm.add_widget(screen)
         steps = {
             Step.ENTITY_TYPE: simple.EntityTypeScreen, Step.APPLICANT_CARD: simple.CardScreen,
@@ -141,17 +144,43 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.record("started", self.sm.current)
+        self._catch_sigterm()
         if self.runtime is not None and self.cfg.platform.url:
             self.heartbeat = Heartbeat(self.runtime).start()
+            self.forwarder = self.runtime.forwarder().start()  # what a crash left in the outbox goes now
         self.notifier.ready(f"kiosk {self.cfg.kiosk.id} ready")
+        import gc
+
+        gc.freeze()  # what start-up built lives as long as the kiosk: no collector walks it again (nor at exit)
         if self._on_started is not None:
             self._on_started(self)
 
     def on_stop(self) -> None:
+        """A clean stop: the forwarder finishes the record in hand, the journal its writes in flight;
+        the devices are closed by whoever built the runtime (``start_ui``)."""
         self.notifier.stopping()
         self.voice.close()
         if self.heartbeat is not None:
-            self.heartbeat.stop()
+            self.heartbeat.stop(timeout=1.0)
+        if self.forwarder is not None:
+            self.forwarder.stop(timeout=2.0)
+        if self.runtime is not None and getattr(self.runtime, "_journal", None) is not None:
+            self.runtime.journal().flush(2.0)
+
+    def _catch_sigterm(self) -> None:
+        """systemd stops the kiosk with SIGTERM: stop at the next frame, cleanly (well within its timeout)."""
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def stop(signum: int, frame: Any) -> None:
+            log.warning("SIGTERM: stopping")
+            self.record("sigterm", "")
+            Clock.schedule_once(lambda dt: self.stop(), 0)
+
+        signal.signal(signal.SIGTERM, stop)
 
     # -- helpers for kv --------------------------------------------------------------------
     def tr(self, key: str, lang: str | None = None, **values: Any) -> str:
@@ -190,6 +219,7 @@ class KioskApp(App):
             cls = RegistrationJourney if kind == "open" else SingleItemJourney
             self.journey = cls(kiosk_id=k.id, preset_bank=preset, application_id=app_id, acceptance_no=number)
             self.outcome = None
+            self.services.visit_started(self.journey, kind)
             self.show_journey()
         elif kind in ("change", "deregistration", "suspension", "reprint"):
             from screens import lifecycle
@@ -203,11 +233,49 @@ class KioskApp(App):
             self.go("notbuilt")
 
     def show_journey(self, direction: str = "left") -> None:
-        """Show the screen of the journey's current step."""
+        """Show the screen of the journey's current step (the answers so far journalled first)."""
         if self.journey is not None:
+            self.services.visit_step(self.journey)
+            if self._offer_earlier_visit():
+                return
             screen = self.sm.get_screen(self.journey.current.value)
             screen.place = screen.position(self.lang)
             self.go(self.journey.current.value)
+
+    def _offer_earlier_visit(self) -> bool:
+        """Right after the applicant's card: the same citizen's visit a crash interrupted, if any, is
+        offered back (the same application) instead of a second one."""
+        journey = self.journey
+        if journey is None or journey.draft.applicant_card is None or self.runtime is None:
+            return False
+        if journey is self._asked_for:  # once a visit (a correction after a rejection is the same visit)
+            return False
+        self._asked_for = journey
+        visit = self.services.recognise(journey)
+        if visit is None:
+            return False
+        printed_all = visit.decision is not None and set(self.services.documents_for(
+            visit.application or {}, visit.decision)) <= set(visit.printed)
+        self.record("recognised", f"{visit.acceptance_no} {visit.state}")
+        self.sm.get_screen("restored").offer(visit, printed_all)
+        self.go("restored")
+        return True
+
+    def resume_visit(self, visit: Any, reprint_all: bool = False) -> None:
+        """Take up the earlier visit: its journey (the card just read), at its step or at submission."""
+        if self.journey is None:
+            return
+        restored = self.services.resume(visit, self.journey)
+        if reprint_all:
+            self.runtime.journal().forget_printed(visit.application_id)
+        for card in [restored.draft.applicant_card, *getattr(restored, "_cards", {}).values()]:
+            if card is not None:
+                self.session.remember_person(card)  # the log masks their strings too
+        self._asked_for = restored
+        self.journey = restored
+        self.outcome = None
+        self.record("resumed", f"{visit.acceptance_no} {restored.current.value}")
+        self.show_journey()
 
     @property
     def keyboard(self) -> Any:
@@ -362,6 +430,8 @@ class KioskApp(App):
     def _forget(self, reason: str) -> None:
         """Forget everything personal the visit held (answers, cards, outcome); language and type size stay
         until the visit's last page is left."""
+        if self.journey is not None:
+            self.services.visit_ended(self.journey, reason)
         if self.journey is not None or not self.session.empty or self.outcome is not None:
             self.session.wipe(reason)  # once a visit: the farewell page after it holds nothing to wipe
         self.journey = None

@@ -476,7 +476,7 @@ def full_visit(p: Any) -> Iterator[float]:
     save_printed(p, outcome)
     p.result.update(decision=decision.get("decision"), uscc=decision.get("uscc"),
                     printed=outcome.get("printed"), application_id=decision.get("application_id"),
-                    acceptance_no=decision.get("acceptance_no"))
+                    acceptance_no=decision.get("acceptance_no"), receipts=outcome.get("receipts"))
     p.result["approved_and_printed"] = bool(decision.get("decision") == "approved" and outcome.get("licence_printed")
                                             and outcome.get("receipts") and all(r["printed"] for r in outcome["receipts"]))
     if not p.result["approved_and_printed"]:
@@ -486,7 +486,7 @@ def full_visit(p: Any) -> Iterator[float]:
     p.tap("finish")
     yield from farewell(p, 5, "fast", "16-farewell-rated")
     p.shot("16-home-again")
-    if decision.get("acceptance_no"):
+    if decision.get("acceptance_no") and decision.get("decision") != "queued":  # queued: the platform is away
         yield from query_progress(p, decision["acceptance_no"])
         save_printed(p, outcome)  # and the progress receipt
     if decision.get("decision") == "approved" and decision.get("e_license"):

@@ -28,7 +28,7 @@ from screens.worker import run_async
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 log = logging.getLogger(__name__)
 
-SECTIONS = ("devices", "checks", "platform", "logs", "config")
+SECTIONS = ("devices", "checks", "platform", "outbox", "logs", "config")
 LOG_LINES = 400  # read from the end of the file; the kiosk's own lines among them are shown
 OUR_LOGGERS = ("kiosk", "screens", "devices", "service", "root")
 SECRET_KEYS = {"pin_hash"}  # never shown, not even to maintenance staff
@@ -85,12 +85,16 @@ class LogsPanel(MaintPanel):
     pass
 
 
+class OutboxPanel(MaintPanel):
+    """What waits to be delivered, what is quarantined, and reprints by acceptance number or card."""
+
+
 class ConfigPanel(MaintPanel):
     pass
 
 
-PANELS = {"devices": DevicesPanel, "checks": ChecksPanel, "platform": PlatformPanel, "logs": LogsPanel,
-          "config": ConfigPanel}
+PANELS = {"devices": DevicesPanel, "checks": ChecksPanel, "platform": PlatformPanel, "outbox": OutboxPanel,
+          "logs": LogsPanel, "config": ConfigPanel}
 
 
 class MaintenanceScreen(Screen):
@@ -101,6 +105,8 @@ class MaintenanceScreen(Screen):
     log_text = StringProperty("")
     config_text = StringProperty("")
     confirm_restart = BooleanProperty(False)  # restarting the app takes a second tap
+    outbox_text = StringProperty("")  # "N waiting, oldest M min, last error", the quarantine, recent visits
+    number = StringProperty("")  # an acceptance number typed for a reprint
 
     def on_kv_post(self, base_widget: Any) -> None:
         self.panels = {name: cls(screen=self) for name, cls in PANELS.items()}
@@ -149,6 +155,8 @@ class MaintenanceScreen(Screen):
             self.checks = []
         elif section == "platform":
             self.run_platform()
+        elif section == "outbox":
+            self.refresh_outbox()
         elif section == "logs":
             self.log_text = self._recent_logs()
         elif section == "config":
@@ -276,10 +284,90 @@ class MaintenanceScreen(Screen):
 
         def done(result: tuple[int, int]) -> None:
             self.busy = False
-            self.run_platform()
+            if self.section == "outbox":
+                self.refresh_outbox()
+            else:
+                self.run_platform()
             self.note = app.tr("maint.flushed", sent=result[0], left=result[1])
 
         run_async(app.services.flush_outbox, on_done=done, on_error=self._all_failed)
+
+    # -- the outbox, the quarantine and reprints --------------------------------------------------
+    def refresh_outbox(self) -> None:
+        app = App.get_running_app()
+        if app.runtime is None:
+            return
+
+        def look(rt: Any) -> tuple[dict[str, Any], list[Any], list[Any]]:
+            return rt.outbox().summary(), rt.outbox().quarantined(), rt.journal().recent(12)
+
+        run_async(look, app.runtime, on_done=self._outbox_done, on_error=self._all_failed)
+
+    def _outbox_done(self, found: tuple[dict[str, Any], list[Any], list[Any]]) -> None:
+        app = App.get_running_app()
+        summary, quarantined, recent = found
+        lines = [app.tr("maint.outbox_waiting", n=summary["pending"], oldest=f"{summary['oldest_min'] or 0:.0f}",
+                        error=mask_text(str(summary["last_error"] or "—")))
+                 if summary["pending"] else app.tr("maint.outbox_empty")]
+        if quarantined:
+            lines.append(app.tr("maint.outbox_quarantined", n=len(quarantined), refused=summary["refused"],
+                                poison=summary["poison"]))
+            lines += [f"  {q.acceptance_no or q.application_id}  ·  {q.kind}  ·  {mask_text(q.reason)[:120]}"
+                      for q in quarantined]
+        lines.append("")
+        for v in recent:
+            state = [app.tr(f"maint.visit.{v.state}")] + ([app.tr(f"maint.verdict.{v.verdict}")] if v.verdict else [])
+            printed = "、".join(app.tr(f"maint.doc.{k}") for k in v.printed)
+            lines.append(app.tr("maint.outbox_row", number=v.acceptance_no or v.application_id,
+                                state=" ".join(state) + (f"  ·  {app.tr('maint.printed')} {printed}" if printed else "")))
+        self.outbox_text = "\n".join(lines)
+        self._act("outbox_shown", f"pending={summary['pending']} quarantined={summary['quarantined']}")
+
+    def press(self, key: str) -> None:
+        """The keypad of the reprint-by-number field."""
+        self.number = self.number[:-1] if key == "del" else (self.number + key)[:18]
+
+    def reprint_number(self) -> None:
+        app = App.get_running_app()
+        number = self.number
+        if self.busy or app.runtime is None or not number:
+            return
+        self._act("reprint_number", number)
+        self.busy = True
+        self.note = app.tr("maint.checking")
+        run_async(self._reprint, lambda: app.services.find_visits(acceptance_no=number), on_done=self._reprinted,
+                  on_error=self._all_failed)
+
+    def reprint_card(self) -> None:
+        app = App.get_running_app()
+        if self.busy or app.runtime is None:
+            return
+        self._act("reprint_card")
+        self.busy = True
+        self.note = app.tr("maint.reprint_waiting_card")
+
+        def by_card() -> list[Any]:
+            return app.services.find_visits(card=app.services.wait_for_card(timeout_s=30))
+
+        run_async(self._reprint, by_card, on_done=self._reprinted, on_error=self._all_failed)
+
+    def _reprint(self, find: Any) -> dict[str, Any] | None:
+        visits = find()
+        if not visits:
+            return None
+        return App.get_running_app().services.reprint_visit(visits[0])
+
+    def _reprinted(self, outcome: dict[str, Any] | None) -> None:
+        app = App.get_running_app()
+        self.busy = False
+        if outcome is None:
+            self.note = app.tr("maint.reprint_none")
+            return
+        what = " ".join(dict.fromkeys(outcome.get("printed", []))) or "—"
+        self.note = app.tr("maint.reprint_done", what=what)
+        self._act("reprinted", f"{outcome['decision'].get('acceptance_no')} {outcome.get('reprinted')}")
+        self.number = ""
+        self.refresh_outbox()
 
     # -- logs and configuration --------------------------------------------------------------
     def _recent_logs(self) -> str:

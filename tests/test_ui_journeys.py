@@ -34,7 +34,7 @@ def test_review_rejection_paper_out_platform_down_and_card_moved(tmp_path: Path)
 
     queued = o["queued"]
     assert queued["kind"] == "queued" and [r["kind"] for r in queued["receipts"]] == ["acceptance"]
-    assert queued["flushed"] == [1, 0] and queued["later"] == "approved"
+    assert queued["delivered_by_itself"] is True and queued["later"] == "approved"
 
     assert o["card_moved"]["problems"] and "移开" in o["card_moved"]["problems"][0]
 

@@ -675,10 +675,10 @@ def journeys_edge_cases(p):
     yield from sign_and_submit(p)
     p.shot("queued-result")
     yield from finish("queued")
-    client.base_url, client.retries = real, 3
+    client.base_url, client.retries = real, 3  # the network is back: the kiosk's forwarder delivers it by itself
     outbox = app.runtime.outbox()
-    outbox._db.execute("UPDATE outbox SET next_try_at = 0")
-    outcomes["queued"]["flushed"] = list(app.services.flush_outbox())
+    yield from wait_for(p, lambda: not outbox.pending(), "the forwarder delivering the queued application", 60)
+    outcomes["queued"]["delivered_by_itself"] = not outbox.pending()
     later = app.services.progress_by_number(outcomes["queued"]["acceptance_no"])
     outcomes["queued"]["later"] = later["decision"] if later else None
 
@@ -1335,3 +1335,138 @@ def law_visit(p):
     save_printed(p, outcome)
     p.tap("finish")
     yield from wait_for(p, screen_is(p, "home"), "home")
+
+
+# -- reliability: a visit survives a crash (tests/test_ui_reliability.py) ------------------------------------
+def _answers_to_the_signing_step(p, trade):
+    """After identify(): the company's answers given through the kiosk's services (the screens for them have
+    their own tests), then the real check and signing screens."""
+    from datetime import date, timedelta
+
+    from devices.idcard.samples import SAMPLE_CARDS
+
+    app = p.app
+    journey = app.journey
+    services = app.services
+    check = services.check_name("阳江市", trade, "科技", "有限公司")
+    p.expect(journey.set_name("阳江市", trade, "科技", "有限公司", check) == [], f"the name {trade} is free")
+    from tests.servicehelp import ADDRESS_OK
+
+    found = next(a for a in services.platform().search_addresses("东风二路") if a["code"] == ADDRESS_OK)
+    p.expect(journey.set_address(found["code"], found["text"]) == [], "an address")
+    p.expect(journey.set_scope(services.search_scopes("软件")[:1]) == [], "a scope")
+    p.expect(journey.set_capital(1_000_000) == [], "the capital")
+    zhang, li = SAMPLE_CARDS["zhang"], SAMPLE_CARDS["li"]
+    until = date.today() + timedelta(days=3 * 365)
+    journey.add_shareholder(zhang, 600_000, until)
+    journey.add_shareholder(li, 400_000, until)
+    p.expect(journey.shareholders_done() == [], "two shareholders")
+    p.expect(journey.set_officers(zhang.id_number, [zhang.id_number], li.id_number, zhang.id_number) == [],
+             "the officers")
+    p.expect(journey.set_linked(journey.default_linked() | {"bank_account": {"bank": "中国工商银行",
+                                                                             "branch": "阳江分行"}}) == [], "all five items")
+    app.show_journey()
+    yield 0.5
+    p.expect_screen("check")
+
+
+def crash_after_the_decision(p):
+    """A citizen opens a company; the kiosk process dies (SIGKILL) right after the platform's decision,
+    before the licence prints. What the citizen was doing is written to crash.json first."""
+    import json
+    import os
+    import signal
+
+    from screens.demo_script import identify, sign_and_submit
+
+    app = p.app
+    yield 0.5
+    yield from identify(p, phone_number="13900000051")
+    yield from _answers_to_the_signing_step(p, "恢复")
+    draft = app.journey.draft
+    (p.out_dir / "crash.json").write_text(json.dumps({"application_id": draft.application_id,
+                                                      "acceptance_no": draft.acceptance_no}), encoding="utf-8")
+
+    def power_cut(*args, **kwargs):
+        p.shot("crash-before-printing")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    app.services._print_licence = power_cut
+    yield from sign_and_submit(p)
+    raise AssertionError("the kiosk should have died before the result")
+
+
+def restart_after_the_crash(p):
+    """The kiosk started again (the same data folder); the citizen starts again from the home page and puts
+    the same card on the reader: recognised, the same application, the licence printed now."""
+    import json
+
+    from screens.demo_script import read_card, screen_is, wait_for
+
+    app = p.app
+    crashed = json.loads((p.out_dir / "crash.json").read_text(encoding="utf-8"))
+    yield 0.5
+    p.expect(app.forwarder is not None and app.forwarder.running, "the forwarder runs from the start")
+    p.expect_screen("home")
+    p.tap("open")
+    yield from wait_for(p, screen_is(p, "entity_type"), "entity type")
+    new_visit = app.journey.draft.application_id
+    p.expect(new_visit != crashed["application_id"], "a new visit begins with a new application id")
+    p.tap("llc")
+    yield from wait_for(p, screen_is(p, "applicant_card"), "card step")
+    yield from read_card(p, "zhang", "applicant_card")
+    yield from wait_for(p, screen_is(p, "restored"), "the kiosk recognising the citizen", 20)
+    restored = p.screen()
+    p.expect(restored.number == crashed["acceptance_no"], f"the same acceptance number ({restored.number})")
+    p.expect(restored.key == "restored.decided_approved", f"it says the application was approved ({restored.key})")
+    p.shot("restored-zh")
+    p.tap(p.widget("tool_lang"))
+    yield 0.3
+    p.shot("restored-en")
+    p.tap(p.widget("tool_lang"))
+    yield 0.2
+    printer = app.runtime.devices["document_printer"]
+    before = len(printer.simulator.documents())
+    p.tap("carry_on")
+    yield from wait_for(p, screen_is(p, "result"), "the result", 60)
+    yield 0.3
+    p.shot("restored-result")
+    outcome = app.outcome or {}
+    decision = outcome.get("decision") or {}
+    p.result["restored"] = {"crashed": crashed, "new_visit": new_visit,
+                            "application_id": app.journey.draft.application_id,
+                            "decision_application_id": decision.get("application_id"),
+                            "decision": decision.get("decision"), "uscc": decision.get("uscc"),
+                            "licence_printed": outcome.get("licence_printed"),
+                            "licences_spooled": len(printer.simulator.documents()) - before,
+                            "receipts": outcome.get("receipts", []), "kind": p.screen().kind,
+                            "journal_printed": list(app.runtime.journal().get(crashed["application_id"]).printed),
+                            "new_visit_kept": app.runtime.journal().get(new_visit) is not None}
+    p.tap("finish")
+    yield from wait_for(p, screen_is(p, "home"), "home")
+    p.result["after"] = {"journal": app.runtime.journal().counts(), "outbox": app.runtime.outbox().summary()}
+    # maintenance: the outbox section, and a reprint by acceptance number typed on its keypad
+    yield from _hold_corner(p)
+    _enter_pin(p, "246810")
+    yield 0.6
+    p.expect_screen("maintenance")
+    screen = p.screen()
+    p.tap("nav_outbox")
+    yield from _wait_idle(screen, 40)
+    yield 0.5
+    p.expect(crashed["acceptance_no"] in screen.outbox_text, "the visit is listed for reprints")
+    p.shot("maintenance-outbox")
+    pad = screen._box("pad")
+    keys = {k.text: k for k in pad.children if getattr(k, "text", "")}
+    for digit in crashed["acceptance_no"]:
+        p.tap(keys[digit])
+    yield 0.2
+    p.expect(screen.number == crashed["acceptance_no"], f"the number typed ({screen.number})")
+    before = len(printer.simulator.documents())
+    p.tap(screen._box("reprint_number"))
+    yield from _wait_idle(screen, 80)
+    yield 0.3
+    p.shot("maintenance-reprinted")
+    p.result["maintenance_reprint"] = {"note": screen.note, "licences": len(printer.simulator.documents()) - before}
+    p.tap("exit")
+    yield 0.4

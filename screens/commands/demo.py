@@ -3,6 +3,10 @@
 With a display, the kiosk window. Without one, a virtual screen (Xvfb) and a scripted citizen
 walking the journeys; screenshots of every screen, the licence PDF and the receipt PNGs go to
 ``./demo-output/``. Exit 0 only when the scripted registration was approved and printed.
+
+``yzt demo --headless --config FILE`` walks the same citizen on that config's devices and platform (an
+external one when ``[platform] url`` is not ``embedded``); exit 4 when the platform could not be reached
+at submission and the application is queued (its acceptance receipt printed; the outbox delivers it).
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("demo-output"), help="where the headless demo writes its files")
     p.add_argument("--headless", action="store_true", help="run the scripted citizen even when a display exists")
     p.add_argument("--orientation", choices=["landscape", "portrait"], default="landscape")
+    p.add_argument("--config", metavar="FILE", help="this kiosk's kiosk.toml: its devices and platform "
+                                                    "(default: every device simulated, the platform embedded)")
     p.set_defaults(run=run)
+
+
+EXIT_QUEUED = 4
 
 
 def start_xvfb(width: int = 1920, height: int = 1080) -> subprocess.Popen:
@@ -51,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     from screens.commands.kiosk import start_ui
 
     data_dir = os.environ.get("YZT_DATA_DIR")
-    if not data_dir:  # the demo keeps its own data apart from a real kiosk's
+    if not data_dir and not args.config:  # the demo keeps its own data apart from a real kiosk's
         os.environ["YZT_DATA_DIR"] = str(Path(tempfile.gettempdir()) / "yzt-demo-data")
-    cfg = config.load(None, simulate=True)
+    cfg = config.load(args.config) if args.config else config.load(None, simulate=True)
     cfg["kiosk"]["orientation"] = args.orientation
     if os.environ.get("DISPLAY") and not args.headless:
         start_ui(cfg, fullscreen=False)
@@ -73,14 +82,23 @@ def run(args: argparse.Namespace) -> int:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait(5)
-    (out / "demo-result.json").write_text(json.dumps(outcome, ensure_ascii=False, indent=2, default=str),
-                                          encoding="utf-8")
+    found = outcome.get("result", {})
+    summary = {k: found.get(k) for k in ("application_id", "acceptance_no", "decision")}  # CONTRACT.md's fields
+    (out / "demo-result.json").write_text(json.dumps({**summary, **outcome}, ensure_ascii=False, indent=2,
+                                                     default=str), encoding="utf-8")
     files = sorted(p.name for p in out.iterdir())
     print(f"yzt demo: wrote {len(files)} files to {out} in {time.monotonic() - t0:.0f} s")
     result = outcome.get("result", {})
     if not outcome.get("ok"):
         print(f"yzt demo: the scripted visit failed: {outcome.get('error')}", file=sys.stderr)
         return 1
+    if result.get("decision") == "queued":
+        receipt = any(r.get("kind") == "acceptance" and r.get("printed") for r in result.get("receipts") or [])
+        print(f"yzt demo: the platform could not be reached; application {result.get('application_id')} "
+              f"(acceptance number {result.get('acceptance_no')}) is queued and will be delivered by itself"
+              + ("; acceptance receipt printed" if receipt else "; the acceptance receipt did not print"),
+              file=sys.stderr)
+        return EXIT_QUEUED if receipt else 1
     if not result.get("approved_and_printed"):
         print("yzt demo: " + result.get("why_not", "the registration was not approved and printed"), file=sys.stderr)
         return 1
