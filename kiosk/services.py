@@ -696,7 +696,7 @@ class KioskServices:
 
         rows_of = getattr(journey, "summary_rows", None)
         if rows_of is not None:  # a lifecycle journey says what its check page shows
-            return list(rows_of(t, person, mask_phone))
+            return list(rows_of(t, person, mask_phone, lang))
 
         company = getattr(journey, "company", None)
         if company:  # single items for an existing company

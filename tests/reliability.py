@@ -232,6 +232,8 @@ def walk(services: Any, runtime: Any, c: Citizen, identity: Any = None,
             journey.add_shareholder(rep_card, 600_000, until)
             journey.add_shareholder(second_card, 400_000, until)
             return journey.shareholders_done()
+        if step is Step.CONTRIBUTIONS:
+            return journey.contributions_done()
         if step is Step.OFFICERS:
             rep, second = c.rep["id_number"], c.second["id_number"]
             return journey.set_officers(rep, [rep], second, rep)

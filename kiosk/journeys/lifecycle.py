@@ -26,7 +26,7 @@ from enum import Enum
 from typing import Any
 
 from kiosk.journeys.problems import Problem
-from kiosk.journeys.registration import RegistrationJourney, Step, card_problems, person_of
+from kiosk.journeys.registration import RegistrationJourney, Step, card_problems, officer_lines, person_of
 from service.contract import law, uscc as uscc_rules
 
 KINDS = ("change", "deregistration", "suspension", "reprint")
@@ -612,7 +612,7 @@ class LifecycleJourney(RegistrationJourney):
         return step
 
     # -- check your answers ------------------------------------------------------------------------------
-    def summary_rows(self, t: Any, person: Any, phone: Any) -> list[tuple[str, str, str]]:
+    def summary_rows(self, t: Any, person: Any, phone: Any, lang: str = "zh") -> list[tuple[str, str, str]]:
         """(step, label, value) for the check page; ``t`` translates, ``person``/``phone`` mask."""
         d = self.draft
         rows = [(LifeStep.COMPANY.value, t("life.row.company"),
@@ -638,10 +638,7 @@ class LifecycleJourney(RegistrationJourney):
                     f"{person(s)} {s['subscribed_cny'] // 10_000}{t('capital.unit')}" for s in c["shareholders"])))
             if "officers" in c:
                 o = c["officers"]
-                parts = [f"{t('officers.' + role)}：{o[role]['name']}" for role in
-                         ("legal_representative", "supervisor", "finance_officer") if o.get(role)]
-                parts += [f"{t('officers.director')}：{p['name']}" for p in o.get("directors", [])]
-                rows.append((Step.OFFICERS.value, t("step.officers"), "；".join(parts)))
+                rows.append((Step.OFFICERS.value, t("step.officers"), "；".join(officer_lines(o, lang))))
         elif self.kind == "deregistration":
             a = self.announcement()
             rows.append((LifeStep.PROCEDURE.value, t("life.row.procedure"),

@@ -12,6 +12,7 @@ from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 
 from kiosk.journeys.lifecycle import CHANGE_ITEMS, LLC_ONLY
+from kiosk.journeys.registration import officer_lines
 from screens.lifecycle.common import LifeScreen
 from service.contract.privacy import mask_id
 from screens.worker import run_async
@@ -39,9 +40,7 @@ class ChangeWhatScreen(LifeScreen):
                                       f"{self.app.tr('capital.unit')}",
             "shareholders": "；".join(f"{s['name']} {s['subscribed_cny'] // 10_000}{self.app.tr('capital.unit')}"
                                      for s in now.get("shareholders") or []),
-            "officers": "；".join(f"{self.app.tr('officers.' + r)}：{(now.get('officers') or {}).get(r, {}).get('name')}"
-                                 for r in ("legal_representative", "supervisor", "finance_officer")
-                                 if (now.get("officers") or {}).get(r)),
+            "officers": "；".join(officer_lines(now.get("officers") or {}, self.app.lang)),
         }
         self.current = [(item, shown[item]) for item, _ in CHANGE_ITEMS
                         if d.entity_type == "llc" or item not in LLC_ONLY]
