@@ -189,3 +189,13 @@ def test_capital_numerals_read_back(amount):
 def test_capital_numerals_refuse_what_is_not_whole_yuan(bad):
     with pytest.raises(ValueError):
         cny_uppercase(bad)
+
+
+def test_linked_items_receipt_prints_a_mailing_address_masked(docs):
+    """A receipt left on the counter must not lead a stranger to the citizen's door: divisions only."""
+    app, decision, kiosk, items = docs
+    app["linked_services"]["seal"] = dict(app["linked_services"].get("seal") or {},
+                                          delivery={"method": "mail", "address": "广东省阳江市江城区东风二路88号1201室"})
+    text = linked_items_receipt(app, decision, kiosk, items, now=NOW).plain_text()
+    assert "寄递地址：广东省阳江市江城区****" in text
+    assert "东风二路" not in text and "1201" not in text

@@ -51,3 +51,15 @@ def test_log_file_is_masked_json(tmp_path):
     first = json.loads(text.splitlines()[0])
     assert first["msg"] == "read 李* id 4401**********1234 phone 139****5678"
     assert first["step"] == "idcard" and first["level"] == "INFO"
+
+
+def test_an_address_on_paper_keeps_its_divisions_and_loses_the_street_and_room():
+    from service.contract.privacy import mask, mask_address
+
+    assert mask_address("广东省阳江市江城区东风二路88号华润大厦1201室") == "广东省阳江市江城区****"
+    assert mask_address("北京市朝阳区建国路1号") == "北京市朝阳区****"
+    assert mask_address("江城区") == "江城****"  # only a division: even that is not printed whole
+    assert mask_address("东风二路88号") == "东风****"
+    assert mask_address("") == "" and mask_address(None) == ""
+    assert mask("广西壮族自治区南宁市青秀区民族大道100号", "address") == "广西壮族自治区南宁市青秀区****"
+

@@ -1334,6 +1334,9 @@ def law_visit(p):
                     application=outcome.get("application"), printed=outcome.get("printed"))
     save_printed(p, outcome)
     p.tap("finish")
+    from screens.demo_script import farewell
+
+    yield from farewell(p, level=None)
     yield from wait_for(p, screen_is(p, "home"), "home")
 
 
@@ -1443,6 +1446,9 @@ def restart_after_the_crash(p):
                             "journal_printed": list(app.runtime.journal().get(crashed["application_id"]).printed),
                             "new_visit_kept": app.runtime.journal().get(new_visit) is not None}
     p.tap("finish")
+    from screens.demo_script import farewell
+
+    yield from farewell(p, level=None)
     yield from wait_for(p, screen_is(p, "home"), "home")
     p.result["after"] = {"journal": app.runtime.journal().counts(), "outbox": app.runtime.outbox().summary()}
     # maintenance: the outbox section, and a reprint by acceptance number typed on its keypad

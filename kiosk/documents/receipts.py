@@ -16,7 +16,7 @@ from devices.printers.blocks import QR, Block, Cut, Feed, KeyValue, Receipt, Rul
 from service.contract import acceptance
 from service.contract.labels import (DECISION_ZH, ENTITY_ZH, ITEM_STATUS_ZH, KIND_ZH, LICENCE_EXPECTED_ZH, MODE_ZH,
                                     SERVICES, SEVERITY_ZH, expected_time, linked_name)
-from service.contract.privacy import mask_id, mask_name
+from service.contract.privacy import mask_address, mask_id, mask_name
 
 DEFAULT_PUBLIC_URL = "https://yzt.example.gov.cn"
 HEADER = "银政通·企业开办一件事"
@@ -316,7 +316,7 @@ def _item_blocks(code: str, item: dict[str, Any] | None, application: dict[str, 
         what = "印章" if code == "seal" else "税务UKey"
         if delivery.get("method") == "mail":
             out.append(KeyValue("领取方式", f"免费寄递，{what}办结后寄出"))
-            out.append(KeyValue("寄递地址", str(delivery.get("address") or "")))
+            out.append(KeyValue("寄递地址", mask_address(str(delivery.get("address") or ""))))
         else:
             out.append(KeyValue("领取方式", f"现场领取：{what}办结后短信通知，凭身份证到{(kiosk or {}).get('site') or '政务服务中心'}"
                                         "企业开办综合窗口领取"))

@@ -59,9 +59,14 @@ def run(args: argparse.Namespace) -> int:
     from kiosk import config
     from screens.commands.kiosk import start_ui
 
-    data_dir = os.environ.get("YZT_DATA_DIR")
-    if not data_dir and not args.config:  # the demo keeps its own data apart from a real kiosk's
-        os.environ["YZT_DATA_DIR"] = str(Path(tempfile.gettempdir()) / "yzt-demo-data")
+    scripted = not (os.environ.get("DISPLAY") and not args.headless)
+    fresh = None
+    if not os.environ.get("YZT_DATA_DIR") and not args.config:  # the demo's data apart from a real kiosk's
+        if scripted:  # each scripted visit on an empty platform: earlier runs never change its outcome
+            fresh = tempfile.mkdtemp(prefix="yzt-demo-")
+            os.environ["YZT_DATA_DIR"] = fresh
+        else:  # the interactive demo keeps its companies, so their progress can be followed next time
+            os.environ["YZT_DATA_DIR"] = str(Path(tempfile.gettempdir()) / "yzt-demo-data")
     cfg = config.load(args.config) if args.config else config.load(None, simulate=True)
     cfg["kiosk"]["orientation"] = args.orientation
     if os.environ.get("DISPLAY") and not args.headless:
@@ -82,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait(5)
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
     found = outcome.get("result", {})
     summary = {k: found.get(k) for k in ("application_id", "acceptance_no", "decision")}  # CONTRACT.md's fields
     (out / "demo-result.json").write_text(json.dumps({**summary, **outcome}, ensure_ascii=False, indent=2,

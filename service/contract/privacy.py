@@ -1,4 +1,4 @@
-"""Masking of personal data: the one shared function for ID numbers, names and phone numbers.
+"""Masking of personal data: the one shared function for ID numbers, names, phone numbers and addresses.
 
 Logs, receipts and screens all mask through here, so a change of policy is made once.
 The :class:`Redactor` also remembers the personal strings of the current session (names,
@@ -47,14 +47,37 @@ def mask_name(name: str | None) -> str:
     return s[0] + "*" * (len(s) - 1)
 
 
+# the end of an administrative division's name: what stays readable of an address
+_DIVISION_END = re.compile(r"(?:自治区|特别行政区|省|自治州|地区|盟|市|自治县|自治旗|县|旗|区|街道|镇|乡)")
+
+
+def mask_address(address: str | None) -> str:
+    """``广东省阳江市江城区东风二路88号华润大厦1201室`` → ``广东省阳江市江城区****``: the divisions stay (the
+    citizen recognises their address, a stranger finding the paper cannot go there); the street, number and
+    room go. An address with no division named keeps its first two characters."""
+    if not address:
+        return ""
+    s = str(address).strip()
+    keep = 0
+    for m in _DIVISION_END.finditer(s):
+        if m.end() >= len(s):
+            break
+        keep = m.end()
+    if keep == 0:
+        keep = min(2, max(len(s) - 1, 0))
+    return s[:keep] + "****"
+
+
 def mask(value: str | None, kind: str) -> str:
-    """Mask ``value`` as ``kind`` (``id``, ``phone``, ``name`` or ``text``)."""
+    """Mask ``value`` as ``kind`` (``id``, ``phone``, ``name``, ``address`` or ``text``)."""
     if kind == "id":
         return mask_id(value)
     if kind == "phone":
         return mask_phone(value)
     if kind == "name":
         return mask_name(value)
+    if kind == "address":
+        return mask_address(value)
     if kind == "text":
         return mask_text(value or "")
     raise ValueError(f"unknown mask kind {kind!r}")
