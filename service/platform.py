@@ -15,9 +15,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -750,13 +750,24 @@ class Platform:
             return 0
         outcomes = [(d, self._step(d)) for d in leased]
         notices: list[tuple[str, str]] = []
+        now = utcnow()
         with self.store.write() as s:
+            same: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # one statement per shape of outcome
+            ends: list[bool] = []
             for d, values in outcomes:
                 ended = values.get("status") in ("done", "failed") and d.notified != values["status"]
+                ends.append(ended)
                 if ended:
                     values["notified"] = values["status"]
-                s.execute(update(Item).where(Item.id == d.id)
-                          .values(updated_at=utcnow(), attempts=Item.attempts + 1, **values))
+                same.setdefault(tuple(sorted(values)), []).append(
+                    {"item_id": d.id, **{f"new_{k}": v for k, v in values.items()}})
+            table = cast(Table, Item.__table__)
+            for keys, rows in same.items():
+                s.connection().execute(  # Core executemany: compiled once, however many items moved
+                    update(table).where(table.c.id == bindparam("item_id"))
+                    .values(updated_at=now, attempts=table.c.attempts + 1,
+                            **{k: bindparam(f"new_{k}") for k in keys}), rows)
+            for (d, values), ended in zip(outcomes, ends):
                 if values.get("dead"):
                     self.audit(s, SYSTEM, "item.dead", f"{d.application_id}:{d.service}")
                 if ended:

@@ -7,14 +7,20 @@ import os
 import subprocess
 import sys
 
+from datetime import date
+
 import numpy as np
 import pytest
 from PIL import Image
 
+from service.contract import acceptance
+
 pytestmark = [pytest.mark.ui, pytest.mark.skipif(not os.environ.get("DISPLAY"),
                                                  reason="no DISPLAY: UI tests run under Xvfb (`make test` provides it)")]
 
-PROGRESS = "YZTP1:1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+# a receipt's progress code as the kiosk prints it: the public progress link of an acceptance number
+PROGRESS = acceptance.progress_link("https://yzt.example.gov.cn",
+                                    acceptance.make(date(2026, 12, 2), 1, 42, b"fleet-key-of-the-test-0123456789"))
 WRONG = "https://www.example.com/not-a-licence"
 GREEN = np.array([0, 112, 60])  # the feedback colours of the widget (theme GREEN / RED)
 RED = np.array([212, 53, 19])

@@ -53,6 +53,11 @@ def test_the_wheel_ships_the_assets_and_the_migrations(wheel: Path) -> None:
                    "service/migrations/script.py.mako", "service/migrations/versions/r0001_release_0_1_0.py"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
+    # every data file of the packages, wherever a later change puts one (a screen's .kv in a new folder)
+    data = [p.relative_to(ROOT).as_posix() for top in ("assets", "screens", "kiosk", "devices", "service")
+            for p in (ROOT / top).rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts]
+    assert data and not [d for d in data if d not in names]
 
 
 def test_a_platform_install_has_no_kiosk_and_serves(wheel: Path, tmp_path: Path) -> None:

@@ -477,3 +477,40 @@ def test_acceptance_numbers_are_not_guessable_from_one_another() -> None:
     steps = {b - a for a, b in zip(tails, tails[1:])}
     assert len(steps) > 1900  # consecutive visits do not step by a constant
     assert not re.fullmatch(r"\d{17}[\dX]", "x")  # (the pattern the receipt test uses)
+
+
+def test_kiosk_keys_see_enrolments_and_revocations_at_once_and_rewritten_keys_soon(tmp_path):
+    """The key folder is not listed on every request, yet a revocation (however written), a key dropped in
+    or removed is seen by the very next one; a key rewritten in place within ``RESCAN_S``."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from service.contract.signing import public_pem, sign_headers
+    from service.core.security import AuthError, KioskKeys
+
+    keys = KioskKeys(tmp_path / "kiosks")
+    a, b = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+
+    def check(kiosk_id, key):
+        h = sign_headers(key, kiosk_id, "POST", "/api/v1/x", b"{}")
+        return keys.verify(h["X-Kiosk-Id"], h["X-Kiosk-Time"], h["X-Kiosk-Nonce"], h["X-Kiosk-Signature"],
+                           "POST", "/api/v1/x", b"{}")
+
+    keys.enrol("k-a", public_pem(a))
+    assert check("k-a", a) == "k-a"
+    keys.revoke("k-a")
+    with pytest.raises(AuthError, match="revoked"):
+        check("k-a", a)
+    (tmp_path / "kiosks" / "revoked.txt").write_text("")  # an operator's editor, in place
+    assert check("k-a", a) == "k-a"
+    (tmp_path / "kiosks" / "k-b.pub.pem").write_bytes(public_pem(b))  # dropped in by hand
+    assert check("k-b", b) == "k-b"
+    (tmp_path / "kiosks" / "k-b.pub.pem").unlink()
+    with pytest.raises(AuthError, match="unknown"):
+        check("k-b", b)
+    # a.pub.pem rewritten in place with b's key: seen at the next full look (made due now)
+    with open(tmp_path / "kiosks" / "k-a.pub.pem", "r+b") as fh:
+        fh.write(public_pem(b))
+    keys._scanned -= keys.RESCAN_S
+    with pytest.raises(AuthError):
+        check("k-a", a)
+    assert check("k-a", b) == "k-a"

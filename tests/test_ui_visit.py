@@ -54,7 +54,8 @@ def test_licence_printer_out_of_paper_then_reprint_by_number(tmp_path: Path) -> 
     # the seal and the UKey are mailed to the standard address found by its pinyin initials
     assert res["delivery"]["method"] == "mail" and res["delivery"]["address_code"]
     linked = [t for t in r["receipt_texts"] if "关联事项回执" in t][-1]
-    assert "免费寄递" in linked and "东风二路" in linked
+    assert "免费寄递" in linked and "寄递地址" in linked and "****" in linked  # the address masked on paper
+    assert "东风二路" not in linked
     notice = [t for t in r["receipt_texts"] if "审批结果通知" in t][-1]
     assert "未能打印" in notice and "营业执照已在本机打印" not in notice  # the receipt tells the truth too
     assert [k["kind"] for k in r["kept_before"]] == ["licence"]

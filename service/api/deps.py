@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from service.core.security import AuthError, SignedIn, remember_nonce, signed_in
 from service.platform import Actor, Platform
@@ -76,8 +77,13 @@ async def signed_kiosk(request: Request, platform: Platform = Depends(get_platfo
         kiosk_id = platform.kiosk_keys.verify(claimed, headers.get("x-kiosk-time"), headers.get("x-kiosk-nonce"),
                                               headers.get("x-kiosk-signature"), request.method,
                                               _path_and_query(request), await request.body())
-        with platform.store.write_light() as s:
-            remember_nonce(s, kiosk_id, headers.get("x-kiosk-nonce") or "")
+        nonce = headers.get("x-kiosk-nonce") or ""
+
+        def remember() -> None:
+            with platform.store.write_light() as s:
+                remember_nonce(s, kiosk_id, nonce)
+
+        await run_in_threadpool(remember)  # a write waits for the lock: never on the event loop
     except AuthError as exc:
         _limit(platform, f"address:{address}")  # a stranger's tries count against its address
         raise Refused(401, exc.detail, "本终端未经授权或请求已失效，请联系运维人员。") from None

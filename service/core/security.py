@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -44,10 +45,14 @@ class AuthError(Exception):
 class KioskKeys:
     """The enrolled kiosks' public keys, read from a folder (re-read when it changes)."""
 
+    RESCAN_S = 2.0
+
     def __init__(self, folder: Path) -> None:
         self.folder = ensure_private_dir(Path(folder))
         self._lock = threading.Lock()
         self._stamp: tuple[float, ...] = ()
+        self._quick: tuple[int, int] = (-1, -1)
+        self._scanned = 0.0
         self._keys: dict[str, Ed25519PublicKey] = {}
         self._revoked: set[str] = set()
 
@@ -78,7 +83,19 @@ class KioskKeys:
             return sorted(self._keys)
 
     def _refresh(self) -> None:
-        files = sorted(self.folder.glob("*.pub.pem")) + [self.folder / "revoked.txt"]
+        """Re-read the folder when it changed. Every request looks at the folder's own time and the revocation
+        list's (a key dropped in, removed or renamed, a revocation however written: seen at once); the keys'
+        own times are looked at every ``RESCAN_S`` (a key file rewritten in place)."""
+        revoked = self.folder / "revoked.txt"
+        try:
+            quick = (os.stat(self.folder).st_mtime_ns, revoked.stat().st_mtime_ns if revoked.exists() else 0)
+        except OSError:
+            quick = (0, 0)
+        now = time.monotonic()
+        if quick == self._quick and now - self._scanned < self.RESCAN_S:
+            return
+        self._quick, self._scanned = quick, now
+        files = sorted(self.folder.glob("*.pub.pem")) + [revoked]
         stamp = tuple(f.stat().st_mtime if f.exists() else 0.0 for f in files) + (len(files),)
         if stamp == self._stamp:
             return
