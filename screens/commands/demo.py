@@ -56,6 +56,18 @@ def start_xvfb(width: int = 1920, height: int = 1080) -> subprocess.Popen:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The demo, then leave at once: everything is closed by then, and the interpreter's teardown only
+    prints native libraries' leak reports (zxing-cpp's nanobind) at the person who ran it."""
+    code = _run(args)
+    import logging
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(args: argparse.Namespace) -> int:
     from kiosk import config
     from screens.commands.kiosk import start_ui
 
