@@ -11,6 +11,7 @@ APT_PACKAGES := python3-venv xvfb xauth x11-utils libzbar0 fonts-noto-cjk fonts-
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | md5sum | cut -c1-10)
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24 -nolisten tcp"
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2  # pytest-xdist, one file to a worker: the UI tests mostly wait, the other core works
 
 .PHONY: run test system install bench clean
 
@@ -18,7 +19,7 @@ run: install
 	$(VENV)/bin/yzt demo
 
 test: install
-	$(XVFB) $(PY) -m pytest $(PYTEST_ARGS)
+	$(XVFB) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(XVFB) $(VENV)/bin/yzt bench
