@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
@@ -31,6 +32,18 @@ from service.contract.systemd import Notifier
 from screens import theme
 
 log = logging.getLogger(__name__)
+
+
+class StaleWidgetHandler(ExceptionHandler):
+    """A touch that ends on a widget already gone (a layout rebuilt by the tap itself, e.g. large type switched
+    on) raises ReferenceError inside Kivy's dispatch: the tap has done its work, so it is logged and the kiosk
+    carries on instead of leaving the citizen at a restarting screen. Anything else is raised as before."""
+
+    def handle_exception(self, inst: BaseException) -> Any:
+        if isinstance(inst, ReferenceError):
+            log.warning("a touch ended on a widget that no longer exists: %s", inst)
+            return ExceptionManager.PASS
+        return ExceptionManager.RAISE
 HERE = Path(__file__).resolve().parent
 
 
@@ -144,6 +157,7 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.record("started", self.sm.current)
+        ExceptionManager.add_handler(StaleWidgetHandler())
         self._catch_sigterm()
         if self.runtime is not None and self.cfg.platform.url:
             self.heartbeat = Heartbeat(self.runtime).start()
