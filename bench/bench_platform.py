@@ -53,18 +53,22 @@ def _serve(tmp: Path, kiosks: int) -> tuple[subprocess.Popen, str, list[Any]]:
                              "--kiosk-keys", str(tmp / "kiosks"), "--rate", "100000", "--identity", "simulated",
                              "--dev-sms"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
                             env={**os.environ, "YZT_DISPATCH_SCALE": "1000", "YZT_SMS_COOLDOWN_S": "0"})
-    deadline = time.monotonic() + 60
+    wait_until_serving(proc, url)
+    clients = [PlatformClient(url, kiosk_id=k, signing_key=key, retries=0) for k, key in keys.items()]
+    return proc, url, clients
+
+
+def wait_until_serving(proc: subprocess.Popen, url: str, seconds: float = 60) -> None:
+    """Wait for ``/api/v1/health`` to answer; the process is killed and RuntimeError raised when it never does."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             requests.get(url + "/api/v1/health", timeout=1)
-            break
+            return
         except requests.RequestException:
             time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("yzt service did not start")
-    clients = [PlatformClient(url, kiosk_id=k, signing_key=key, retries=0) for k, key in keys.items()]
-    return proc, url, clients
+    proc.kill()
+    raise RuntimeError("yzt service did not start")
 
 
 def _companies(client: Any, n: int) -> list[dict[str, Any]]:

@@ -257,8 +257,6 @@ def _child_of(pid: int) -> int | None:
 
 
 def server_mode(args: argparse.Namespace) -> None:
-    import requests
-
     from kiosk.platform_client import PlatformClient
     from service.platform import Platform
 
@@ -285,16 +283,9 @@ def server_mode(args: argparse.Namespace) -> None:
                if spy else serve)
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
                                 env={**os.environ, **ENV})
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(url + "/api/v1/health", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            raise SystemExit("yzt service did not start")
+        from bench.bench_platform import wait_until_serving
+
+        wait_until_serving(proc, url)
         server = (_child_of(proc.pid) if spy else proc.pid) or proc.pid
         clients = [PlatformClient(url, kiosk_id=k, signing_key=key, retries=0) for k, key in keys.items()]
         per = len(docs) // len(clients)
