@@ -29,10 +29,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.contract.privacy import mask_phone
+from service.core.db import run
 from service.models import SmsCode, Verification, utcnow
 
 log = logging.getLogger("service.identity")
@@ -150,6 +151,13 @@ class HttpGateway:
             raise IdentityError(503, "sms_gateway", "短信发送失败，请稍后重新获取验证码。") from None
 
 
+_PROOF = select(Verification.id, Verification.kind, Verification.person_key, Verification.phone_key,
+                Verification.score, Verification.used_by, Verification.expires_at).where(
+    Verification.id == bindparam("id"))
+_SPEND = (update(Verification).where(Verification.id == bindparam("proof"), Verification.used_by.is_(None))
+          .values(used_by=bindparam("by")))
+
+
 @dataclass
 class Proofs:
     """Verification ids: handed out once, kept as keyed hashes, bound to a person, single use."""
@@ -167,12 +175,12 @@ class Proofs:
         return token
 
     def valid(self, session: Session, token: str | None, kind: str, person_key: str,
-              application_id: str) -> Verification | None:
+              application_id: str) -> Row[Any] | None:
         """The proof when it is this person's, of this kind, live, and unused (or used by this very
         application — a resend of the same document is judged the same)."""
         if not token or len(token) > 80:
             return None
-        row = session.get(Verification, self.token_key(token))
+        row = run(session, _PROOF, {"id": self.token_key(token)}).first()
         if row is None or row.kind != kind or not hmac.compare_digest(row.person_key, person_key):
             return None
         if row.used_by not in (None, application_id):
@@ -181,10 +189,9 @@ class Proofs:
             return None
         return row
 
-    def spend(self, session: Session, row: Verification, application_id: str) -> bool:
+    def spend(self, session: Session, row: Row[Any], application_id: str) -> bool:
         """Mark used by ``application_id``; False when another application spent it meanwhile."""
-        done = cast(CursorResult[Any], session.execute(update(Verification).where(Verification.id == row.id, Verification.used_by.is_(None))
-                               .values(used_by=application_id)))
+        done = cast(CursorResult[Any], run(session, _SPEND, {"proof": row.id, "by": application_id}))
         return bool(done.rowcount) or row.used_by == application_id
 
 

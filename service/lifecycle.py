@@ -184,7 +184,8 @@ def _change(platform: "Platform", s: Session, row: Application, app: Application
     services = list(DEPARTMENTS_TOLD_OF_A_CHANGE)
     if "name" in fields:
         services.insert(0, "seal")
-    platform.queue_items(s, row, services, "update", {"seal": {"reason": "name_changed"}} if "name" in fields else {})
+    platform.queue_items(s, row.application_id, row.uscc or "", services, "update",
+                         {"seal": {"reason": "name_changed"}} if "name" in fields else {})
 
 
 def _suspend(s: Session, row: Application, app: ApplicationIn, ctx: Context, entity: Entity) -> None:
@@ -218,7 +219,7 @@ def _deregister(platform: "Platform", s: Session, row: Application, entity: Enti
     s.add(EntityEvent(uscc=entity.uscc, at=utcnow(), effective_on=day, kind="deregistration",
                       application_id=row.application_id, summary=[]))
     row.lifecycle_state, row.effective_on = "effective", day
-    platform.queue_items(s, row, list(SERVICES), "close", {})
+    platform.queue_items(s, row.application_id, row.uscc or "", list(SERVICES), "close", {})
 
 
 def finish_announcements(platform: "Platform", today: date) -> int:

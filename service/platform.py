@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Callable, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,7 @@ from service.contract.labels import LINKED_SERVICES, SERVICES
 from service.contract.models import ApplicationIn, Decision, Reason
 from service.contract.uscc import make as make_uscc
 from service.core.calendar import WorkCalendar
-from service.core.db import Store
+from service.core.db import Store, run
 from service.core.keys import PlatformKeys
 from service.core.migrate import upgrade
 from service.core.security import KioskKeys, RateLimiter, forget_old_nonces
@@ -70,6 +70,42 @@ class TooMany(Exception):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.message, self.retry_after_s = message, retry_after_s
+
+
+def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
+    """``function`` remembered for the life of one decision (people are keyed many times in one)."""
+    seen: dict[str, str] = {}
+
+    def memo(value: str) -> str:
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = function(value)
+        return found
+
+    return memo
+
+
+# The approval's statements, built once (see service.core.db.run)
+_KNOWN = select(Application.application_id).where(Application.application_id == bindparam("id"))
+_NUMBER_HELD = select(Application.application_id).where(Application.acceptance_no == bindparam("number"))
+_VISIT = (Application.applicant_key == bindparam("applicant"), Application.kind == "establishment",
+          Application.decision.in_(LIVE_DECISIONS),
+          or_(Application.uscc.is_(None),  # a company closed since is no visit
+              Application.uscc.not_in(select(Entity.uscc).where(Entity.status == "deregistered"))))
+_SAME_VISIT_NAME = (select(Application.application_id)
+                    .where(*_VISIT, Application.region == bindparam("region"),
+                           Application.trade_name == bindparam("trade"), Application.industry == bindparam("industry"))
+                    .order_by(Application.received_at).limit(1))
+_SAME_VISIT_ITEMS = (select(Application.application_id)
+                     .where(*_VISIT, Application.uscc == bindparam("uscc"), Application.mode == "single_item")
+                     .order_by(Application.received_at.desc()).limit(5))
+_OPEN_ITEMS_OF = select(Item.service).where(Item.application_id == bindparam("id"),
+                                            Item.status.in_(("pending", "in_progress")))
+_NEW_APPLICATION = insert(Application)
+_NEW_ENTITY = insert(Entity)
+_NEW_EVENT = insert(EntityEvent)
+_NEW_ITEM = insert(Item)
+_AUDIT = insert(AuditEntry)
 
 
 def _division(app: ApplicationIn) -> str:
@@ -175,8 +211,8 @@ class Platform:
     # -- the audit log ---------------------------------------------------------------------------------
     @staticmethod
     def audit(s: Session, actor: Actor, action: str, target: str = "", **detail: Any) -> None:
-        s.add(AuditEntry(at=utcnow(), actor=actor.name[:100], action=action[:40], target=target[:100],
-                         detail=detail, address=actor.address[:64]))
+        run(s, _AUDIT, {"at": utcnow(), "actor": actor.name[:100], "action": action[:40], "target": target[:100],
+                        "detail": detail, "address": actor.address[:64]})
 
     # -- identity ----------------------------------------------------------------------------------------
     def send_sms(self, actor: Actor, phone: str, id_number: str, name: str) -> int:
@@ -211,9 +247,10 @@ class Platform:
                        score=round(score, 3))
         return passed, score, token
 
-    def _identity(self, s: Session, app: ApplicationIn) -> tuple[Identity, list[Any]]:
+    def _identity(self, s: Session, app: ApplicationIn, person_key: Callable[[str], str]
+                  ) -> tuple[Identity, list[Any]]:
         """The applicant's identity from the platform's own proofs (and the proofs to spend)."""
-        person = self.keys.person_key(app.applicant.person.id_number)
+        person = person_key(app.applicant.person.id_number)
         v = app.applicant.verification
         app_id = str(app.application_id)
         phone = self.proofs.valid(s, v.phone_verification_id, "phone", person, app_id)
@@ -241,9 +278,8 @@ class Platform:
         for _attempt in range(5):
             try:
                 with self.store.write() as s:
-                    row = s.get(Application, app_id)
-                    if row is not None:
-                        return self._answer_again(row, digest)
+                    if run(s, _KNOWN, {"id": app_id}).first() is not None:
+                        return self._answer_again(s.get_one(Application, app_id), digest)
                     return self._decide_and_store(s, app, document, digest, actor)
             except IntegrityError:
                 # a concurrent approval took the name or the number, or a copy of this application
@@ -256,9 +292,10 @@ class Platform:
             raise Conflict("该申请编号已用于另一份申请材料，不能更改已提交的内容。", "application_id reused with another body")
         return self._decision(row)
 
-    def _context(self, s: Session, app: ApplicationIn, identity: Identity) -> Context:
+    def _context(self, s: Session, app: ApplicationIn, identity: Identity,
+                 person_key: Callable[[str], str] | None = None) -> Context:
         ctx = Context(app=app, ref=self.ref, session=s, today=submission_day(app.submitted_at), identity=identity,
-                      person_key=self.keys.person_key, many_entities=self.settings.many_entities,
+                      person_key=person_key or self.keys.person_key, many_entities=self.settings.many_entities,
                       crowded_address=self.settings.crowded_address,
                       entity=registry.entity_by_uscc(s, app.uscc) if app.uscc else None)
         if app.mode == "single_item" and ctx.entity is not None:
@@ -274,38 +311,28 @@ class Platform:
                                                     Item.status.in_(("pending", "in_progress")))).scalars()
         return set(rows)
 
-    def _first_of_visit(self, s: Session, app: ApplicationIn) -> Application | None:
+    def _first_of_visit(self, s: Session, app: ApplicationIn, applicant: str) -> Application | None:
         """A citizen who starts again after a crash: the live application of the same applicant for the
         same name (or, for single items, the same company and items) is answered instead."""
-        applicant = self.keys.person_key(app.applicant.person.id_number)
         if app.kind != "establishment":
             return None
-        gone = select(Entity.uscc).where(Entity.status == "deregistered")  # a company closed since is no visit
-        query = select(Application).where(Application.applicant_key == applicant, Application.kind == "establishment",
-                                          Application.decision.in_(LIVE_DECISIONS),
-                                          or_(Application.uscc.is_(None), Application.uscc.not_in(gone)))
         if app.mode == "single_item":
-            rows = s.execute(query.where(Application.uscc == (app.uscc or ""), Application.mode == "single_item")
-                             .order_by(Application.received_at.desc()).limit(5)).scalars()
             wanted = sorted(app.the_linked.chosen())
-            for row in rows:
-                items = sorted(s.execute(select(Item.service).where(Item.application_id == row.application_id,
-                                                                    Item.status.in_(("pending", "in_progress"))))
-                               .scalars())
+            for (found,) in run(s, _SAME_VISIT_ITEMS, {"applicant": applicant, "uscc": app.uscc or ""}):
+                items = sorted(run(s, _OPEN_ITEMS_OF, {"id": found}).scalars())
                 if items == wanted:
-                    return row
+                    return s.get_one(Application, found)
             return None
         n = app.the_name
-        return s.execute(query.where(Application.region == n.region, Application.trade_name == n.trade_name,
-                                     Application.industry == n.industry)
-                         .order_by(Application.received_at).limit(1)).scalar_one_or_none()
+        found = run(s, _SAME_VISIT_NAME, {"applicant": applicant, "region": n.region, "trade": n.trade_name,
+                                          "industry": n.industry}).scalar_one_or_none()
+        return None if found is None else s.get_one(Application, found)
 
     def _acceptance_no(self, s: Session, app: ApplicationIn, actor: Actor) -> str:
         """The kiosk's number when it gave a valid one for itself; otherwise the platform's own."""
         given = app.acceptance_no
         if given and acceptance.is_valid(given):
-            owner = s.execute(select(Application.application_id).where(Application.acceptance_no == given)).first()
-            if owner is None:
+            if run(s, _NUMBER_HELD, {"number": given}).first() is None:
                 return given
             log.warning("acceptance number %s sent again for another application; the platform assigns one", given)
         day = submission_day(utcnow())
@@ -314,43 +341,57 @@ class Platform:
 
     def _decide_and_store(self, s: Session, app: ApplicationIn, document: dict[str, Any], digest: str,
                           actor: Actor) -> Decision:
+        """Judge and record one new application in the caller's transaction: the row, the spent proofs,
+        the entity and its items for an approval, the audit entry — as prepared Core statements."""
         app_id = str(app.application_id)
-        first = self._first_of_visit(s, app)
+        person_key = _memo(self.keys.person_key)
+        applicant = person_key(app.applicant.person.id_number)
+        first = self._first_of_visit(s, app, applicant)
         if first is not None:
             self.audit(s, actor, "application.same_visit", app_id, answered_with=first.application_id)
             log.info("application %s is the same visit as %s: answered with it", app_id, first.application_id)
             return self._decision(first)
-        identity, proofs = self._identity(s, app)
-        ctx = self._context(s, app, identity)
+        identity, proofs = self._identity(s, app, person_key)
+        ctx = self._context(s, app, identity, person_key)
         reasons = evaluate(ctx)
         decision = decide(reasons)
         number = self._acceptance_no(s, app, actor)
         n = app.name or (app.changes.name if app.changes else None)
-        keys = {self.keys.person_key(p.id_number) for _, _, p in people(app) if p.id_number}
-        row = Application(application_id=app_id, acceptance_no=number, kind=app.kind, kiosk_id=actor.kiosk_id,
-                          mode=app.mode or "", entity_type=app.entity_type or "",
-                          name_full=(n.full if n else "") or (ctx.entity.name if ctx.entity is not None else ""),
-                          region=n.region if n else "", trade_name=n.trade_name if n else "",
-                          industry=n.industry if n else "",
-                          applicant_key=self.keys.person_key(app.applicant.person.id_number),
-                          submitted_at=app.submitted_at, received_at=utcnow(), decision=decision,
-                          reason_codes=",".join(r.code for r in reasons),
-                          reasons_sealed=self.keys.seal([r.model_dump() for r in reasons], app_id + ":reasons"),
-                          body_sha256=digest, document=self.keys.seal(document, app_id),
-                          person_keys=" " + " ".join(sorted(keys)) + " ", uscc=app.uscc)
-        s.add(row)
-        s.flush()
+        keys = {person_key(p.id_number) for _, _, p in people(app) if p.id_number}
+        uscc, licence = app.uscc, None
+        if decision == "approved" and app.kind == "establishment":
+            uscc, licence = self._establish(s, app, ctx, app_id)
+        row = {"application_id": app_id, "acceptance_no": number, "kind": app.kind, "kiosk_id": actor.kiosk_id,
+               "mode": app.mode or "", "entity_type": app.entity_type or "",
+               "name_full": (n.full if n else "") or (ctx.entity.name if ctx.entity is not None else ""),
+               "region": n.region if n else "", "trade_name": n.trade_name if n else "",
+               "industry": n.industry if n else "", "applicant_key": applicant, "submitted_at": app.submitted_at,
+               "received_at": utcnow(), "decision": decision, "reason_codes": ",".join(r.code for r in reasons),
+               "reasons_sealed": self.keys.seal([r.model_dump() for r in reasons], app_id + ":reasons"),
+               "body_sha256": digest, "document": self.keys.seal(document, app_id),
+               "person_keys": " " + " ".join(sorted(keys)) + " ", "uscc": uscc, "e_license": licence}
+        run(s, _NEW_APPLICATION, row)
         if decision in LIVE_DECISIONS:  # a rejected application leaves its proofs for the corrected one
             for proof in proofs:
                 if not self.proofs.spend(s, proof, app_id):
                     raise IntegrityError("proof spent meanwhile", None, Exception())  # decide again
+        answer = Decision(application_id=app_id, acceptance_no=number, decision=decision, reasons=reasons,
+                          uscc=uscc if decision == "approved" else None, e_license=licence, kind=app.kind,
+                          progress_url=self.progress_url(number))
         if decision == "approved":
-            self._issue(s, row, app, ctx)
+            if app.kind == "establishment":
+                self._queue_opening(s, app_id, uscc or "", app)
+            else:
+                from service.lifecycle import take_effect
+
+                stored = s.get_one(Application, app_id)
+                take_effect(self, s, stored, app, ctx)
+                answer = self._decision(stored, reasons)
         self.audit(s, actor, "application.decided", app_id, acceptance_no=number, kind=app.kind,
-                   decision=decision, codes=row.reason_codes)
+                   decision=decision, codes=row["reason_codes"])
         log.info("application %s (%s %s, %s): %s %s", app_id, app.kind, app.entity_type or "", app.mode or "",
-                 decision, row.reason_codes or "-")
-        return self._decision(row, reasons)
+                 decision, row["reason_codes"] or "-")
+        return answer
 
     def judge(self, app: ApplicationIn) -> dict[str, Any]:
         """The decision on ``app`` alone, registering nothing (``yzt review``), its identity judged as
@@ -375,53 +416,61 @@ class Platform:
         return out
 
     def _issue(self, s: Session, row: Application, app: ApplicationIn, ctx: Context) -> None:
-        """What an approval does: register or change the entity, and queue its linked items."""
+        """What approving a stored application does (a reviewer's approval): register or change the
+        entity, and queue its linked items."""
         if app.kind != "establishment":
             from service.lifecycle import take_effect
 
             take_effect(self, s, row, app, ctx)
             return
-        now = utcnow()
-        if app.mode == "single_item" and ctx.entity is not None:
-            row.uscc = ctx.entity.uscc
-        else:
-            uscc = make_uscc(_division(app), self.store.next_serial(s, "uscc"), app.entity_type or "llc")
-            while registry.entity_by_uscc(s, uscc) is not None:  # a reference entity may hold it
-                uscc = make_uscc(_division(app), self.store.next_serial(s, "uscc"), app.entity_type or "llc")
-            n = app.the_name
-            rep = app.the_officers.legal_representative
-            entity = Entity(uscc=uscc, name=n.full, region=n.region, trade_name=n.trade_name, industry=n.industry,
-                            trade_sound=sound(n.trade_name), legal_rep_key=self.keys.person_key(rep.id_number if rep
-                                                                                                else ""),
-                            address_code=app.address.code if app.address else "", entity_type=app.entity_type or "llc",
-                            status="active", name_live=1, source="approved", established_on=ctx.today,
-                            investor_keys=" " + " ".join(sorted({self.keys.person_key(p.id_number)
-                                                                 for p in app.the_shareholders})) + " ",
-                            state=self.keys.seal(entity_state(app), uscc), created_at=now, updated_at=now)
-            s.add(entity)
-            s.flush()  # the unique live-name index speaks now, inside this transaction
-            s.add(EntityEvent(uscc=uscc, at=now, effective_on=ctx.today, kind="establishment",
-                              application_id=row.application_id, summary=[]))
-            row.uscc = uscc
-            row.e_license = elicence.sign(self.key, uscc, n.full)
-        chosen = list(SERVICES) if app.mode == "full_chain" else app.the_linked.chosen()
-        self.queue_items(s, row, chosen, "open", {k: getattr(app.the_linked, k) for k in chosen})
+        row.uscc, licence = self._establish(s, app, ctx, row.application_id)
+        if licence is not None:
+            row.e_license = licence
+        self._queue_opening(s, row.application_id, row.uscc or "", app)
 
-    def queue_items(self, s: Session, row: Application, services: list[str], action: str,
+    def _establish(self, s: Session, app: ApplicationIn, ctx: Context, application_id: str
+                   ) -> tuple[str | None, str | None]:
+        """(USCC, signed e-licence) of an approved establishment: a new entity registered (its unique
+        live-name index speaks at once, inside this transaction), or for single items the company's own
+        USCC and no new licence."""
+        if app.mode == "single_item" and ctx.entity is not None:
+            return ctx.entity.uscc, None
+        uscc = make_uscc(_division(app), self.store.next_serial(s, "uscc"), app.entity_type or "llc")
+        while registry.uscc_held(s, uscc):  # a reference entity may hold it
+            uscc = make_uscc(_division(app), self.store.next_serial(s, "uscc"), app.entity_type or "llc")
+        n = app.the_name
+        rep = app.the_officers.legal_representative
+        now = utcnow()
+        run(s, _NEW_ENTITY, {
+            "uscc": uscc, "name": n.full, "region": n.region, "trade_name": n.trade_name, "industry": n.industry,
+            "trade_sound": sound(n.trade_name), "legal_rep_key": ctx.person_key(rep.id_number if rep else ""),
+            "address_code": app.address.code if app.address else "", "entity_type": app.entity_type or "llc",
+            "status": "active", "name_live": 1, "source": "approved", "established_on": ctx.today,
+            "investor_keys": " " + " ".join(sorted({ctx.person_key(p.id_number) for p in app.the_shareholders})) + " ",
+            "state": self.keys.seal(entity_state(app), uscc), "created_at": now, "updated_at": now})
+        run(s, _NEW_EVENT, {"uscc": uscc, "at": now, "effective_on": ctx.today, "kind": "establishment",
+                            "application_id": application_id, "summary": []})
+        return uscc, elicence.sign(self.key, uscc, n.full)
+
+    def _queue_opening(self, s: Session, application_id: str, uscc: str, app: ApplicationIn) -> None:
+        chosen = list(SERVICES) if app.mode == "full_chain" else app.the_linked.chosen()
+        self.queue_items(s, application_id, uscc, chosen, "open", {k: getattr(app.the_linked, k) for k in chosen})
+
+    def queue_items(self, s: Session, application_id: str, uscc: str, services: list[str], action: str,
                     params: dict[str, Any]) -> None:
         now = utcnow()
         rows = []
         for service in services:
             p = params.get(service)
             body = p.model_dump(mode="json") if p is not None and hasattr(p, "model_dump") else (p or {})
-            rows.append({"application_id": row.application_id, "service": service, "action": action,
-                         "uscc": row.uscc or "", "status": "pending",
-                         "params": self.keys.seal(body, f"{row.application_id}:{service}"),
+            rows.append({"application_id": application_id, "service": service, "action": action,
+                         "uscc": uscc, "status": "pending",
+                         "params": self.keys.seal(body, f"{application_id}:{service}"),
                          "detail": "已受理，等待推送至部门。", "reference": "", "attempts": 0, "failures": 0,
                          "dead": False, "notified": "", "created_at": now, "updated_at": now, "due_at": now,
                          "expected_by": self.calendar.due(now, LINKED_SERVICES[service].working_days)})
         if rows:  # one statement for all of them (not one ORM object each)
-            s.execute(insert(Item), rows)
+            run(s, _NEW_ITEM, rows)
 
     def _reasons(self, row: Application) -> list[Reason]:
         raw = self.keys.open(row.reasons_sealed, row.application_id + ":reasons", [])

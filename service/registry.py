@@ -5,63 +5,80 @@ industry) are B-tree indexes, so a name check costs a few index probes whether t
 thousand names or millions (``bench/bench_platform.py`` measures it). Only entities that hold their
 name (``name_live``) count as "registered"; a deregistered one, and a name changed away from
 (``former_names``), still block it for a year (:data:`service.contract.law.NAME_PROTECTED_AFTER_CANCEL_DAYS`). People are keyed hashes.
+
+Every question is a statement built once, at import, with bound parameters: SQLAlchemy keeps its
+compiled form and its cache key on the object, so asking costs the database's probe and little else
+(building a ``select()`` per call cost ~9x the probe itself; ``bench/profile_approval.py`` shows it).
 """
 
 from __future__ import annotations
 
 from datetime import date
-
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from service.core.db import run
 from service.models import Entity, FormerName
 
 _LIVE = Entity.name_live.is_not(None)
 
 
+_SAME_TRADE = (select(Entity.industry, Entity.name)
+               .where(Entity.region == bindparam("region"), Entity.trade_name == bindparam("trade"), _LIVE).limit(50))
+_GONE = (select(Entity.uscc, Entity.investor_keys)
+         .where(Entity.region == bindparam("region"), Entity.trade_name == bindparam("trade"),
+                Entity.industry == bindparam("industry"), Entity.name_live.is_(None),
+                Entity.deregistered_on >= bindparam("since")).limit(5))
+_RENAMED = (select(FormerName.uscc, FormerName.investor_keys)
+            .where(FormerName.region == bindparam("region"), FormerName.trade_name == bindparam("trade"),
+                   FormerName.industry == bindparam("industry"), FormerName.released_on >= bindparam("since"))
+            .limit(5))
+_ALIKE = (select(Entity.name)
+          .where(Entity.region == bindparam("region"), Entity.trade_sound == bindparam("sound"),
+                 Entity.industry == bindparam("industry"), Entity.trade_name != bindparam("trade"), _LIVE).limit(10))
+_TAKEN = (select(Entity.id).where(Entity.region == bindparam("region"), Entity.trade_name == bindparam("trade"),
+                                  Entity.industry == bindparam("industry"), _LIVE).limit(1))
+_AT = select(func.count()).select_from(Entity).where(Entity.address_code == bindparam("code"), _LIVE)
+_REPRESENTED = select(func.count()).select_from(Entity).where(Entity.legal_rep_key == bindparam("person"), _LIVE)
+_HOLDS_USCC = select(Entity.id).where(Entity.uscc == bindparam("uscc"))
+_BY_USCC = select(Entity).where(Entity.uscc == bindparam("uscc"))
+
+
 def same_trade_name(session: Session, region: str, trade_name: str) -> list[tuple[str, str]]:
     """(industry, full name) of every entity in ``region`` holding this exact trade name."""
-    rows = session.execute(select(Entity.industry, Entity.name)
-                           .where(Entity.region == region, Entity.trade_name == trade_name, _LIVE).limit(50))
-    return [(r[0], r[1]) for r in rows]
+    return [(r[0], r[1]) for r in run(session, _SAME_TRADE, {"region": region, "trade": trade_name})]
 
 
 def recently_released(session: Session, region: str, trade_name: str, industry: str,
                       since: date) -> list[tuple[str, str]]:
     """(uscc, investor keys) of the companies that gave up this name on or after ``since``: by
     deregistration, or by changing to another name."""
-    gone = session.execute(select(Entity.uscc, Entity.investor_keys).where(
-        Entity.region == region, Entity.trade_name == trade_name, Entity.industry == industry,
-        Entity.name_live.is_(None), Entity.deregistered_on >= since).limit(5)).all()
-    renamed = session.execute(select(FormerName.uscc, FormerName.investor_keys).where(
-        FormerName.region == region, FormerName.trade_name == trade_name, FormerName.industry == industry,
-        FormerName.released_on >= since).limit(5)).all()
-    return [(r[0], r[1]) for r in (*gone, *renamed)]
+    params = {"region": region, "trade": trade_name, "industry": industry, "since": since}
+    return [(r[0], r[1]) for q in (_GONE, _RENAMED) for r in run(session, q, params)]
 
 
 def sounds_alike(session: Session, region: str, trade_sound: str, industry: str, trade_name: str) -> list[str]:
     """Full names in ``region`` and ``industry`` whose trade name is a homophone (not the same)."""
-    rows = session.execute(select(Entity.name).where(
-        Entity.region == region, Entity.trade_sound == trade_sound, Entity.industry == industry,
-        Entity.trade_name != trade_name, _LIVE).limit(10))
-    return [r[0] for r in rows]
+    return [r[0] for r in run(session, _ALIKE, {"region": region, "sound": trade_sound, "industry": industry,
+                                               "trade": trade_name})]
 
 
 def taken(session: Session, region: str, trade_name: str, industry: str) -> bool:
-    return session.execute(select(Entity.id).where(
-        Entity.region == region, Entity.trade_name == trade_name, Entity.industry == industry,
-        _LIVE).limit(1)).first() is not None
+    return run(session, _TAKEN, {"region": region, "trade": trade_name, "industry": industry}).first() is not None
 
 
 def entities_at(session: Session, address_code: str) -> int:
-    return int(session.execute(select(func.count()).select_from(Entity)
-                               .where(Entity.address_code == address_code, _LIVE)).scalar_one())
+    return int(run(session, _AT, {"code": address_code}).scalar_one())
 
 
 def entities_represented(session: Session, person_key: str) -> int:
-    return int(session.execute(select(func.count()).select_from(Entity)
-                               .where(Entity.legal_rep_key == person_key, _LIVE)).scalar_one())
+    return int(run(session, _REPRESENTED, {"person": person_key}).scalar_one())
+
+
+def uscc_held(session: Session, uscc: str) -> bool:
+    """Whether any entity (a reference one included) holds this USCC."""
+    return run(session, _HOLDS_USCC, {"uscc": uscc}).first() is not None
 
 
 def entity_by_uscc(session: Session, uscc: str) -> Entity | None:
-    return session.execute(select(Entity).where(Entity.uscc == uscc)).scalar_one_or_none()
+    return session.execute(_BY_USCC, {"uscc": uscc}).scalar_one_or_none()

@@ -80,8 +80,8 @@ async def signed_kiosk(request: Request, platform: Platform = Depends(get_platfo
         nonce = headers.get("x-kiosk-nonce") or ""
 
         def remember() -> None:
-            with platform.store.write_light() as s:
-                remember_nonce(s, kiosk_id, nonce)
+            with platform.store.write_light() as connection:
+                remember_nonce(connection, kiosk_id, nonce)
 
         await run_in_threadpool(remember)  # a write waits for the lock: never on the event loop
     except AuthError as exc:

@@ -25,7 +25,8 @@ from typing import Any, Callable, cast
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, bindparam, delete, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,11 +129,14 @@ class KioskKeys:
         return kiosk_id
 
 
-def remember_nonce(session: Session, kiosk_id: str, nonce: str) -> None:
-    """Record a nonce; AuthError when this kiosk used it before (within the window it is kept)."""
+_REMEMBER = insert(Nonce).values(kiosk_id=bindparam("kiosk"), nonce=bindparam("nonce"), seen_at=bindparam("at"))
+
+
+def remember_nonce(connection: Connection, kiosk_id: str, nonce: str) -> None:
+    """Record a nonce (the only statement of its transaction, :meth:`Store.write_light`); AuthError when
+    this kiosk used it before (within the window it is kept)."""
     try:
-        with session.begin_nested():
-            session.add(Nonce(kiosk_id=kiosk_id, nonce=nonce, seen_at=utcnow()))
+        connection.execute(_REMEMBER, {"kiosk": kiosk_id, "nonce": nonce, "at": utcnow()})
     except IntegrityError:
         raise AuthError("replayed request (nonce already used)") from None
 
