@@ -26,6 +26,7 @@ class WorkCalendar:
     def __init__(self, overrides: dict[date, bool] | None = None) -> None:
         self.overrides = dict(overrides or {})
         self._unknown: set[int] = set()
+        self._known: dict[date, bool] = {}  # what was worked out (a year the library lacks raises per day)
 
     @classmethod
     def from_reference(cls, folder: Path) -> "WorkCalendar":
@@ -42,6 +43,12 @@ class WorkCalendar:
         return cls(overrides)
 
     def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._work_out(day)
+        return known
+
+    def _work_out(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:
