@@ -13,11 +13,12 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from service.core.calendar import WorkCalendar
 from service.core.db import Store, run
 from service.core.keys import PlatformKeys
 from service.core.migrate import upgrade
-from service.core.security import KioskKeys, RateLimiter, forget_old_nonces
+from service.core.security import KioskKeys, RateLimiter, forget_old_nonces, remember_nonce
 from service.core.settings import Settings
 from service.departments import Department, simulated
 from service.contract import law
@@ -89,9 +90,8 @@ def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
 _KNOWN = select(Application.application_id).where(Application.application_id == bindparam("id"))
 _NUMBER_HELD = select(Application.application_id).where(Application.acceptance_no == bindparam("number"))
 _VISIT = (Application.applicant_key == bindparam("applicant"), Application.kind == "establishment",
-          Application.decision.in_(LIVE_DECISIONS),
-          or_(Application.uscc.is_(None),  # a company closed since is no visit
-              Application.uscc.not_in(select(Entity.uscc).where(Entity.status == "deregistered"))))
+          or_(*(Application.decision == d for d in LIVE_DECISIONS)),  # not IN: no list expanded per call
+          ~exists().where(Entity.uscc == Application.uscc, Entity.status == "deregistered"))  # closed since: no visit
 _SAME_VISIT_NAME = (select(Application.application_id)
                     .where(*_VISIT, Application.region == bindparam("region"),
                            Application.trade_name == bindparam("trade"), Application.industry == bindparam("industry"))
@@ -125,6 +125,7 @@ class Actor:
 
     name: str
     address: str = ""
+    nonce: str = ""  # a signed request's nonce that the action's own transaction records (see deps)
 
     @property
     def kiosk_id(self) -> str:
@@ -159,6 +160,18 @@ class Platform:
         self.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Decisions are made on threads of their own, not FastAPI's pool of 40: on SQLite they take the
+        # one write lock in turn anyway (one thread, no queue of blocked threads handing the lock and the
+        # GIL to each other); PostgreSQL decides on several at once.
+        self._deciders: ThreadPoolExecutor | None = None
+
+    @property
+    def deciders(self) -> ThreadPoolExecutor:
+        """Where the API runs :meth:`submit` (made again after :meth:`stop`)."""
+        if self._deciders is None:
+            self._deciders = ThreadPoolExecutor(max_workers=1 if self.store.sqlite else 8,
+                                                thread_name_prefix="yzt-decide")
+        return self._deciders
 
     @property
     def key(self) -> Any:
@@ -177,6 +190,9 @@ class Platform:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if self._deciders is not None:
+            self._deciders.shutdown(wait=True)
+            self._deciders = None
         self.store.dispose()
 
     def seed(self) -> int:
@@ -278,6 +294,8 @@ class Platform:
         for _attempt in range(5):
             try:
                 with self.store.write() as s:
+                    if actor.nonce:  # first, so a replay decides nothing (AuthError)
+                        remember_nonce(s.connection(), actor.kiosk_id, actor.nonce)
                     if run(s, _KNOWN, {"id": app_id}).first() is not None:
                         return self._answer_again(s.get_one(Application, app_id), digest)
                     return self._decide_and_store(s, app, document, digest, actor)

@@ -68,6 +68,29 @@ def test_anonymous_writes_and_personal_reads_are_refused_by_default(running: Any
                         timeout=5).status_code == 200
 
 
+def replayed_submission(running: Any, kiosk: Kiosk) -> None:
+    """A submission's nonce is recorded in the decision's own transaction: the same signed request
+    again is a 401 that decides and audits nothing; the kiosk's own resend (a fresh nonce) is answered."""
+    from service.contract.signing import sign_headers
+
+    doc = kiosk.prove(application())
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json",
+               **sign_headers(kiosk.key, kiosk.kiosk_id, "POST", "/api/v1/applications", data)}
+
+    def decided() -> int:
+        return sum(1 for a in running.platform.audit_log(500, "application.decided")
+                   if a["target"] == doc["application_id"])
+
+    first = requests.post(running.url + "/api/v1/applications", data=data, headers=headers, timeout=10)
+    assert first.status_code == 200 and first.json()["decision"] == "approved"
+    again = requests.post(running.url + "/api/v1/applications", data=data, headers=headers, timeout=10)
+    assert again.status_code == 401 and "replay" in again.json()["detail"]
+    assert decided() == 1
+    resent = kiosk.client.submit(doc)  # the outbox's retry: same id, same body, a new signature
+    assert resent["acceptance_no"] == first.json()["acceptance_no"] and decided() == 1
+
+
 def test_forged_unknown_revoked_stale_and_replayed_requests_get_401(running: Any, kiosk: Kiosk) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -97,6 +120,7 @@ def test_forged_unknown_revoked_stale_and_replayed_requests_get_401(running: Any
     assert send(query, url_path=path + "?extra=1").status_code == 401  # the query string is signed too
     bad_nonce = {**sign_headers(kiosk.key, kiosk.kiosk_id, "POST", path, data), "X-Kiosk-Nonce": "short"}
     assert send(bad_nonce).status_code == 401
+    replayed_submission(running, kiosk)
     revoked = Kiosk(running, "YJ-SEC-REVOKED")
     assert revoked.raw("POST", path, body).status_code == 204
     from service.core.security import KioskKeys

@@ -3,15 +3,18 @@ retrying an item, and the public progress by acceptance number."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from service.api.deps import answers, anyone, get_platform, signed_kiosk
+from service.api.deps import (NOT_AUTHORISED, Refused, answers, anyone, get_platform, signed_kiosk,
+                              signed_kiosk_nonce_in_write)
 from service.contract.labels import SERVICES
 from service.contract.models import ApplicationIn, ApplicationOut, Decision, ProgressOut
+from service.core.security import AuthError
 from service.platform import Actor, NotFound, Platform
 from service.schemas import CardReadIn, LookupIn
 
@@ -20,11 +23,15 @@ KIOSK = answers(401, 409, 413, 429, 503)
 
 
 @router.post("/api/v1/applications", response_model=Decision, responses=KIOSK, response_model_exclude_none=True)
-def submit(application: ApplicationIn, actor: Actor = Depends(signed_kiosk),
-           platform: Platform = Depends(get_platform)) -> Decision:
+async def submit(application: ApplicationIn, actor: Actor = Depends(signed_kiosk_nonce_in_write),
+                 platform: Platform = Depends(get_platform)) -> Decision:
     """Decide an application. The same ``application_id`` again answers the same decision; with another
     body, 409. The kiosk that signs is the application's kiosk."""
-    return platform.submit(application, actor)
+    try:  # on the platform's decider threads, never the event loop
+        return await asyncio.get_running_loop().run_in_executor(platform.deciders, platform.submit, application,
+                                                                actor)
+    except AuthError as exc:  # the nonce was used before: a replay
+        raise Refused(401, exc.detail, NOT_AUTHORISED) from None
 
 
 @router.get("/api/v1/applications/{application_id}", response_model=ApplicationOut,
