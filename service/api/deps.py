@@ -43,7 +43,9 @@ class Refused(Exception):
         self.status, self.detail, self.message, self.headers = status, detail, message, headers
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    """(``async`` like every dependency here that does not block: FastAPI runs a plain function on
+    its thread pool, a hop for each request.)"""
     platform: Platform = request.app.state.platform
     return platform
 
@@ -106,7 +108,7 @@ async def signed_kiosk_nonce_in_write(request: Request, platform: Platform = Dep
     return await _verified_kiosk(request, platform, remember=False)
 
 
-def anyone(request: Request, platform: Platform = Depends(get_platform)) -> Actor:
+async def anyone(request: Request, platform: Platform = Depends(get_platform)) -> Actor:
     """A public read, limited per address."""
     address = client_address(request)
     _limit(platform, f"address:{address}")
