@@ -101,6 +101,7 @@ _SAME_VISIT_ITEMS = (select(Application.application_id)
                      .order_by(Application.received_at.desc()).limit(5))
 _OPEN_ITEMS_OF = select(Item.service).where(Item.application_id == bindparam("id"),
                                             Item.status.in_(("pending", "in_progress")))
+_STILL_LEASED = select(Item.id).where(Item.id.in_(bindparam("ids", expanding=True)), Item.due_at == bindparam("lease"))
 _NEW_APPLICATION = insert(Application)
 _NEW_ENTITY = insert(Entity)
 _NEW_EVENT = insert(EntityEvent)
@@ -770,18 +771,20 @@ class Platform:
         return len(rows)
 
     # -- linked items ----------------------------------------------------------------------------------------
-    def _claim_due(self, lease_s: float = 60.0, limit: int = 200) -> list[Any]:
+    def _claim_due(self, limit: int = 200) -> tuple[datetime, list[Any]]:
         """Take the due items for this worker in one conditional update (``RETURNING`` what was taken),
         so two workers never call a department for the same item at once: on PostgreSQL the outer
-        condition is checked again on each row another worker has just leased."""
+        condition is checked again on each row another worker has just leased. The lease is the
+        ``due_at`` written here (returned first): whoever holds that value holds the item."""
         now = utcnow()
+        lease = now + timedelta(seconds=self.settings.dispatch_lease_s)
         due = (select(Item.id).where(Item.status.in_(("pending", "in_progress")), Item.dead.is_(False),
                                      Item.due_at <= now).order_by(Item.due_at).limit(limit))
         with self.store.write() as s:
-            return list(s.execute(
+            return lease, list(s.execute(
                 update(Item).where(Item.id.in_(due.scalar_subquery()), Item.status.in_(("pending", "in_progress")),
                                    Item.dead.is_(False), Item.due_at <= now)
-                .values(due_at=now + timedelta(seconds=lease_s))
+                .values(due_at=lease)
                 .returning(Item.id, Item.status, Item.service, Item.application_id, Item.reference, Item.params,
                            Item.action, Item.uscc, Item.failures, Item.notified)
                 .execution_options(synchronize_session=False)).all())
@@ -812,13 +815,22 @@ class Platform:
         written in one more (two commits a tick, however many items moved). A department that raises is
         asked again with backoff; after ``dispatch_max_attempts`` the item is a dead letter an operator
         retries (``/api/v1/items/dead``)."""
-        leased = [d for d in self._claim_due() if d.service in self.departments]
+        lease, claimed = self._claim_due()
+        leased = [d for d in claimed if d.service in self.departments]
         if not leased:
             return 0
         outcomes = [(d, self._step(d)) for d in leased]
         notices: list[tuple[str, str]] = []
         now = utcnow()
         with self.store.write() as s:
+            # only outcomes of items still held: a lease that ran out while a department was slow may
+            # have been taken again (another tick, another worker), and that later answer stands
+            ours = set(run(s, _STILL_LEASED, {"ids": [d.id for d, _ in outcomes], "lease": lease}).scalars())
+            for d, _values in outcomes:
+                if d.id not in ours:
+                    log.warning("item %s:%s: the department answered after the lease ran out; this answer is "
+                                "dropped (the item was taken again)", d.application_id, d.service)
+            outcomes = [(d, values) for d, values in outcomes if d.id in ours]
             same: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # one statement per shape of outcome
             ends: list[bool] = []
             for d, values in outcomes:
@@ -827,11 +839,11 @@ class Platform:
                 if ended:
                     values["notified"] = values["status"]
                 same.setdefault(tuple(sorted(values)), []).append(
-                    {"item_id": d.id, **{f"new_{k}": v for k, v in values.items()}})
+                    {"item_id": d.id, "lease": lease, **{f"new_{k}": v for k, v in values.items()}})
             table = cast(Table, Item.__table__)
             for keys, rows in same.items():
                 s.connection().execute(  # Core executemany: compiled once, however many items moved
-                    update(table).where(table.c.id == bindparam("item_id"))
+                    update(table).where(table.c.id == bindparam("item_id"), table.c.due_at == bindparam("lease"))
                     .values(updated_at=now, attempts=table.c.attempts + 1,
                             **{k: bindparam(f"new_{k}") for k in keys}), rows)
             for (d, values), ended in zip(outcomes, ends):

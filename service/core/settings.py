@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     dispatch_scale: float = Field(1.0, gt=0, description="the simulated departments' delays are multiplied by this")
     dispatch_tick_s: float = Field(0.5, gt=0, description="how often the dispatcher looks for due items")
     dispatch_max_attempts: int = Field(8, ge=1, description="failed department calls before an item is dead-lettered")
+    dispatch_lease_s: float = Field(60.0, gt=0, description="how long a worker holds an item while its department "
+                                    "answers; an outcome that comes later than that is dropped")
     stale_after_s: float = Field(180.0, gt=0, description="a kiosk silent this long has stopped reporting")
 
     @field_validator("public_url")
