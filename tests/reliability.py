@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -947,9 +948,11 @@ def platform_kill_run(folder: Path, count: int, seed: int = 1, db_url: str | Non
     register_companies(helper, citizens)
     rng = random.Random(seed)
     restarting = threading.Lock()
+    posts = itertools.count()
+    every = max(1, round(1 / kill_share))  # a fixed share, not a draw: a faster platform sees fewer resends
 
     def maybe_kill(request: bytes) -> None:
-        if rng.random() >= kill_share or not restarting.acquire(blocking=False):
+        if next(posts) % every or not restarting.acquire(blocking=False):
             return
 
         def kill_and_restart() -> None:
