@@ -154,7 +154,6 @@ class KioskServices:
     def __init__(self, runtime: Any, cfg: Any) -> None:
         self.runtime = runtime
         self.cfg = cfg
-        self._numbers: dict[str, str] = {}  # application id -> acceptance number printed in this run
         self._visit_ids: dict[int, str] = {}  # journey → its application id, to see a correction
 
     # -- devices ---------------------------------------------------------------------------
@@ -304,8 +303,6 @@ class KioskServices:
         earlier = journal.get(app_id)
         application = ((earlier.application if earlier else None) or outbox.application(app_id)
                        or journey.application())
-        if application.get("acceptance_no"):
-            self._numbers[app_id] = application["acceptance_no"]
         outbox.put(application)
         journal.submitted(app_id, application, "single" if getattr(journey, "company", None) else "open")
         journey.submitting()
@@ -332,8 +329,6 @@ class KioskServices:
             journal.decided(app_id, outcome["decision"], queued=True)
         else:
             outcome["decision"] = decision
-            if decision.get("acceptance_no"):
-                self._numbers[app_id] = decision["acceptance_no"]
             outcome["acceptance_no"] = decision.get("acceptance_no") or application.get("acceptance_no")
         done = set(earlier.printed) if earlier is not None else set()
         self.print_documents(application, outcome, progress, skip=done, journey=journey)
@@ -461,24 +456,14 @@ class KioskServices:
         return [d for k, d in self.runtime.devices.items() if k in ("document_printer", "receipt_printer")]
 
     def _application_of(self, acceptance_no: str) -> set[str]:
-        """The application ids this kiosk printed for ``acceptance_no`` (this run's, or the outbox's record)."""
+        """The application this kiosk submitted under ``acceptance_no``: the visit journal's (the number
+        the kiosk gave, or the platform's once decided), kept for reprints as long as the visit is."""
         from service.contract import acceptance
 
-        number = acceptance.normalise(acceptance_no)
-        found = {app_id for app_id, no in self._numbers.items() if no == number}
-        try:
-            outbox = self.runtime.outbox() if self.runtime is not None else None
-        except Exception:  # no outbox (no data folder): this run's numbers only
-            outbox = None
-        if outbox is not None:
-            for printer in self._printers():
-                for job in printer.pending():
-                    if job.application_id in found or not job.application_id:
-                        continue
-                    decision = outbox.decision(job.application_id) or {}
-                    if decision.get("acceptance_no") == number:
-                        found.add(job.application_id)
-        return found
+        if self.runtime is None:
+            return set()
+        visit = self.runtime.journal().by_number(acceptance.normalise(acceptance_no))
+        return {visit.application_id} if visit is not None else set()
 
     def kept_prints(self, acceptance_no: str) -> list[dict[str, Any]]:
         """Documents of this application that did not print here and are kept for reprint."""
