@@ -8,6 +8,7 @@ e-licence, queues the linked items and writes the audit entry together, or does 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -71,19 +72,6 @@ class TooMany(Exception):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.message, self.retry_after_s = message, retry_after_s
-
-
-def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
-    """``function`` remembered for the life of one decision (people are keyed many times in one)."""
-    seen: dict[str, str] = {}
-
-    def memo(value: str) -> str:
-        found = seen.get(value)
-        if found is None:
-            found = seen[value] = function(value)
-        return found
-
-    return memo
 
 
 # The approval's statements, built once (see service.core.db.run)
@@ -363,7 +351,7 @@ class Platform:
         """Judge and record one new application in the caller's transaction: the row, the spent proofs,
         the entity and its items for an approval, the audit entry — as prepared Core statements."""
         app_id = str(app.application_id)
-        person_key = _memo(self.keys.person_key)
+        person_key = functools.cache(self.keys.person_key)  # people are keyed many times in one decision
         applicant = person_key(app.applicant.person.id_number)
         first = self._first_of_visit(s, app, applicant)
         if first is not None:
@@ -842,7 +830,7 @@ class Platform:
                     {"item_id": d.id, "lease": lease, **{f"new_{k}": v for k, v in values.items()}})
             table = cast(Table, Item.__table__)
             for keys, rows in same.items():
-                s.connection().execute(  # Core executemany: compiled once, however many items moved
+                run(s,  # Core executemany: compiled once, however many items moved
                     update(table).where(table.c.id == bindparam("item_id"), table.c.due_at == bindparam("lease"))
                     .values(updated_at=now, attempts=table.c.attempts + 1,
                             **{k: bindparam(f"new_{k}") for k in keys}), rows)

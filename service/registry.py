@@ -6,14 +6,13 @@ thousand names or millions (``bench/bench_platform.py`` measures it). Only entit
 name (``name_live``) count as "registered"; a deregistered one, and a name changed away from
 (``former_names``), still block it for a year (:data:`service.contract.law.NAME_PROTECTED_AFTER_CANCEL_DAYS`). People are keyed hashes.
 
-Every question is a statement built once, at import, with bound parameters: SQLAlchemy keeps its
-compiled form and its cache key on the object, so asking costs the database's probe and little else
-(building a ``select()`` per call cost ~9x the probe itself; ``bench/profile_approval.py`` shows it).
+Every question is a statement built once, at import, run through :func:`service.core.db.run`.
 """
 
 from __future__ import annotations
 
 from datetime import date
+
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 

@@ -4,6 +4,7 @@ what the worker that took the item again wrote (real SQLite, the platform's own 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,6 @@ def test_a_late_answer_after_the_lease_ran_out_is_dropped(tmp_path: Path) -> Non
         slow = threading.Thread(target=platform.dispatch_once)
         slow.start()
         assert seal.asked.wait(10)  # the first worker waits on the shop, holding the item for 0.3 s
-        import time
-
         time.sleep(0.5)
         assert platform.dispatch_once() == 1  # the lease ran out: taken again, answered at once
         again = seal_item(platform, app_id)

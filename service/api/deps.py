@@ -16,7 +16,6 @@ from service.core.security import AuthError, SignedIn, remember_nonce, signed_in
 from service.platform import Actor, Platform
 
 SESSION_COOKIE = "yzt_session"
-NOT_AUTHORISED = "本终端未经授权或请求已失效，请联系运维人员。"
 
 
 def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -88,12 +87,18 @@ async def _verified_kiosk(request: Request, platform: Platform, remember: bool) 
             await run_in_threadpool(spend)  # a write waits for the lock: never on the event loop
     except AuthError as exc:
         _limit(platform, f"address:{address}")  # a stranger's tries count against its address
-        raise Refused(401, exc.detail, NOT_AUTHORISED) from None
+        raise not_authorised(exc) from None
     path_kiosk = request.path_params.get("kiosk_id")
     if path_kiosk and path_kiosk != kiosk_id:
         raise Refused(401, "a kiosk may only report for itself", "本终端未经授权，请联系运维人员。")
     _limit(platform, f"kiosk:{kiosk_id}")
     return Actor(f"kiosk:{kiosk_id}", address, nonce="" if remember else nonce)
+
+
+def not_authorised(exc: AuthError) -> Refused:
+    """The 401 of a refused signature or nonce, wherever it is found (the dependency, or the write that
+    records the nonce)."""
+    return Refused(401, exc.detail, "本终端未经授权或请求已失效，请联系运维人员。")
 
 
 async def signed_kiosk(request: Request, platform: Platform = Depends(get_platform)) -> Actor:

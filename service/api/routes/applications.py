@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from service.api.deps import (NOT_AUTHORISED, Refused, answers, anyone, get_platform, signed_kiosk,
+from service.api.deps import (answers, anyone, get_platform, not_authorised, signed_kiosk,
                               signed_kiosk_nonce_in_write)
 from service.contract.labels import SERVICES
 from service.contract.models import ApplicationIn, ApplicationOut, Decision, ProgressOut
@@ -31,7 +31,7 @@ async def submit(application: ApplicationIn, actor: Actor = Depends(signed_kiosk
         return await asyncio.get_running_loop().run_in_executor(platform.deciders, platform.submit, application,
                                                                 actor)
     except AuthError as exc:  # the nonce was used before: a replay
-        raise Refused(401, exc.detail, NOT_AUTHORISED) from None
+        raise not_authorised(exc) from None
 
 
 @router.get("/api/v1/applications/{application_id}", response_model=ApplicationOut,
